@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+//
+// Threading: Python's threading model for Swift on Linux.
+
+import PackageDescription
+
+let package = Package(
+    name: "Threading",
+    products: [
+        .library(name: "Threading", targets: ["Threading"]),
+    ],
+    targets: [
+        // The only C in the package: futex, gettid, thread names, ThreadSanitizer hooks.
+        .target(
+            name: "CThreadingShims",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        .target(
+            name: "Threading",
+            dependencies: ["CThreadingShims"]
+        ),
+        .testTarget(
+            name: "ThreadingTests",
+            dependencies: ["Threading"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

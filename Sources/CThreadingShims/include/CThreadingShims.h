@@ -1,0 +1,112 @@
+//===----------------------------------------------------------------------===//
+//
+// Threading: Python's threading model for Swift on Linux.
+//
+// The package's only C: the system calls Glibc does not import without
+// _GNU_SOURCE (futex, gettid, thread names), word-sized atomics on addresses
+// that a futex can wait on, and ThreadSanitizer annotations compiled only
+// under `-sanitize=thread`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef C_THREADING_SHIMS_H
+#define C_THREADING_SHIMS_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <time.h>
+#include <pthread.h>
+#include <sys/types.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: - Futex
+
+/// Sleeps while `*word == expected`, until woken or until the absolute
+/// CLOCK_MONOTONIC `deadline` (NULL: no deadline). Returns 0 when woken,
+/// otherwise the errno (EAGAIN, EINTR, ETIMEDOUT, ...).
+int cshim_futex_wait(uint32_t *word, uint32_t expected, const struct timespec *deadline);
+
+/// Wakes up to `count` threads sleeping on `word`. Returns the number woken,
+/// or -errno.
+int cshim_futex_wake(uint32_t *word, int count);
+
+// MARK: - Threads
+
+/// The kernel thread id (Linux TID) of the calling thread.
+pid_t cshim_gettid(void);
+
+/// Sets a thread's OS name (at most 15 bytes plus NUL). Returns 0 or an errno.
+int cshim_pthread_setname_np(pthread_t thread, const char *name);
+
+/// Reads a thread's OS name into `buffer`. Returns 0 or an errno.
+int cshim_pthread_getname_np(pthread_t thread, char *buffer, size_t length);
+
+// MARK: - Atomics on a futex word
+
+static inline uint32_t cshim_atomic_load_acquire(const uint32_t *word) {
+    return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
+static inline void cshim_atomic_store_release(uint32_t *word, uint32_t value) {
+    __atomic_store_n(word, value, __ATOMIC_RELEASE);
+}
+
+static inline uint32_t cshim_atomic_exchange_acq_rel(uint32_t *word, uint32_t value) {
+    return __atomic_exchange_n(word, value, __ATOMIC_ACQ_REL);
+}
+
+static inline bool cshim_atomic_compare_exchange_acq_rel(uint32_t *word, uint32_t expected, uint32_t desired) {
+    return __atomic_compare_exchange_n(word, &expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/// A spin-wait hint to the CPU (PAUSE on x86).
+static inline void cshim_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+// MARK: - ThreadSanitizer
+
+/// Tells ThreadSanitizer that the calling thread acquired the synchronization
+/// object at `address` (a no-op unless built with -sanitize=thread).
+void cshim_tsan_acquire(void *address);
+
+/// Tells ThreadSanitizer that the calling thread released the synchronization
+/// object at `address` (a no-op unless built with -sanitize=thread).
+void cshim_tsan_release(void *address);
+
+/// True when the shim was compiled under ThreadSanitizer.
+bool cshim_tsan_enabled(void);
+
+// MARK: - Fault injection (tests)
+
+/// The system calls whose errno a test can force, per thread.
+typedef enum {
+    CSHIM_SYSCALL_FUTEX_WAIT = 0,
+    CSHIM_SYSCALL_THREAD_CREATE = 1,
+    CSHIM_SYSCALL_COUNT = 2
+} cshim_syscall;
+
+/// Makes the next `count` calls of `syscall` on the calling thread fail with
+/// `error` without reaching the kernel. `count` 0 clears the setting.
+void cshim_mock_force_errno(cshim_syscall syscall, int error, int count);
+
+/// Consumes one forced failure of `syscall` on the calling thread: returns its
+/// errno, or 0 when none is pending.
+int cshim_mock_take_forced_errno(cshim_syscall syscall);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // C_THREADING_SHIMS_H

@@ -1,0 +1,91 @@
+//===----------------------------------------------------------------------===//
+//
+// Threading: Python's threading model for Swift on Linux.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CThreadingShims.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CSHIM_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define CSHIM_TSAN 1
+#endif
+
+#if CSHIM_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#endif
+
+int cshim_futex_wait(uint32_t *word, uint32_t expected, const struct timespec *deadline) {
+    // FUTEX_WAIT_BITSET takes an absolute timeout, on CLOCK_MONOTONIC unless
+    // FUTEX_CLOCK_REALTIME is given.
+    long rc = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, expected, deadline, NULL,
+                      FUTEX_BITSET_MATCH_ANY);
+    return rc == 0 ? 0 : errno;
+}
+
+int cshim_futex_wake(uint32_t *word, int count) {
+    long rc = syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
+    return rc >= 0 ? (int)rc : -errno;
+}
+
+pid_t cshim_gettid(void) {
+    return (pid_t)syscall(SYS_gettid);
+}
+
+int cshim_pthread_setname_np(pthread_t thread, const char *name) {
+    return pthread_setname_np(thread, name);
+}
+
+int cshim_pthread_getname_np(pthread_t thread, char *buffer, size_t length) {
+    return pthread_getname_np(thread, buffer, length);
+}
+
+void cshim_tsan_acquire(void *address) {
+#if CSHIM_TSAN
+    __tsan_acquire(address);
+#else
+    (void)address;
+#endif
+}
+
+void cshim_tsan_release(void *address) {
+#if CSHIM_TSAN
+    __tsan_release(address);
+#else
+    (void)address;
+#endif
+}
+
+bool cshim_tsan_enabled(void) {
+#if CSHIM_TSAN
+    return true;
+#else
+    return false;
+#endif
+}
+
+static __thread int forced_errno[CSHIM_SYSCALL_COUNT];
+static __thread int forced_remaining[CSHIM_SYSCALL_COUNT];
+
+void cshim_mock_force_errno(cshim_syscall syscall, int error, int count) {
+    forced_errno[syscall] = error;
+    forced_remaining[syscall] = count;
+}
+
+int cshim_mock_take_forced_errno(cshim_syscall syscall) {
+    if (forced_remaining[syscall] <= 0) {
+        return 0;
+    }
+    forced_remaining[syscall] -= 1;
+    return forced_errno[syscall];
+}

@@ -1,0 +1,134 @@
+//===----------------------------------------------------------------------===//
+//
+// Threading: Python's threading model for Swift on Linux.
+//
+//===----------------------------------------------------------------------===//
+
+import CThreadingShims
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#elseif canImport(Musl)
+@preconcurrency import Musl
+#endif
+
+/// One per thread: the futex word the thread sleeps on while it waits, and the links that
+/// put it in exactly one `WaitQueue` at a time.
+///
+/// A waiter is notified exactly once per wait, by a waker holding the queue's mutex, and a
+/// notification carries a `token` that tells the woken thread what happened (the lock was
+/// handed over, the barrier broke, ...). Because the record is reused for every wait of
+/// its thread, blocking never allocates.
+@usableFromInline
+internal final class Parker: @unchecked Sendable {
+    // States of `word`.
+    @usableFromInline static let idle: UInt32 = 0
+    /// Queued; the thread may still be spinning.
+    @usableFromInline static let waiting: UInt32 = 1
+    /// Queued and asleep in the kernel: a waker must issue a futex wake.
+    @usableFromInline static let sleeping: UInt32 = 2
+    /// A waker has dequeued this thread and set `token`.
+    @usableFromInline static let notified: UInt32 = 3
+
+    /// How often a waiter polls its word before it sleeps.
+    @usableFromInline static let spinLimit = 64
+
+    @usableFromInline internal let word: UnsafeMutablePointer<UInt32>
+
+    // Guarded by the mutex of the queue the parker is in.
+    @usableFromInline internal var next: Unmanaged<Parker>?
+    @usableFromInline internal var previous: Unmanaged<Parker>?
+    @usableFromInline internal var isQueued = false
+    /// Written by the waker before it publishes `notified`.
+    @usableFromInline internal var token: UInt = 0
+    /// When the thread first queued for the current acquisition (for fairness hand-off).
+    @usableFromInline internal var queuedSince = Deadline(nanoseconds: 0)
+
+    private init() {
+        word = .allocate(capacity: 1)
+        word.initialize(to: Parker.idle)
+    }
+
+    deinit {
+        word.deinitialize(count: 1)
+        word.deallocate()
+    }
+
+    /// The calling thread's parker, created on its first wait and released when it exits.
+    @usableFromInline
+    internal static var current: Parker {
+        if let existing = pthread_getspecific(parkerKey) {
+            return Unmanaged<Parker>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let parker = Parker()
+        pthread_setspecific(parkerKey, Unmanaged.passRetained(parker).toOpaque())
+        return parker
+    }
+
+    /// Marks the parker as waiting; called by its own thread just before it is queued.
+    @inlinable
+    internal func prepareToPark() {
+        cshim_atomic_store_release(word, Parker.waiting)
+    }
+
+    /// Blocks the calling (owning) thread until a waker notifies it or `deadline` passes.
+    ///
+    /// - Returns: true if notified; false on timeout, in which case the thread is still
+    ///   queued and the caller must settle that under the queue's mutex.
+    @usableFromInline
+    internal func park(until deadline: Deadline?) -> Bool {
+        if deadline.map({ !$0.hasPassed }) ?? true {
+            for _ in 0..<Parker.spinLimit {
+                if cshim_atomic_load_acquire(word) == Parker.notified { return true }
+                cshim_cpu_relax()
+            }
+        }
+        var state = cshim_atomic_load_acquire(word)
+        while true {
+            switch state {
+            case Parker.notified:
+                return true
+            case Parker.waiting:
+                if !cshim_atomic_compare_exchange_acq_rel(word, Parker.waiting, Parker.sleeping) {
+                    state = cshim_atomic_load_acquire(word)
+                    continue
+                }
+            default:
+                break
+            }
+            if Futex.wait(word, expected: Parker.sleeping, deadline: deadline) == .timedOut {
+                return cshim_atomic_load_acquire(word) == Parker.notified
+            }
+            state = cshim_atomic_load_acquire(word)
+        }
+    }
+
+    /// Delivers `token` and wakes the thread. The caller holds the mutex of the queue the
+    /// parker was just removed from, so a timing-out waiter sees either "still queued" or
+    /// "notified", never anything in between.
+    @usableFromInline
+    internal func unpark(token: UInt) {
+        self.token = token
+        if cshim_atomic_exchange_acq_rel(word, Parker.notified) == Parker.sleeping {
+            Futex.wake(word)
+        }
+    }
+
+    /// Returns the parker to idle after a wait that ended without a notification.
+    @usableFromInline
+    internal func resetAfterTimeout() {
+        cshim_atomic_store_release(word, Parker.idle)
+    }
+}
+
+/// The one process-wide key that finds each thread's parker; its destructor releases the
+/// parker when the thread exits. (A thread cannot exit while queued: it is blocked.)
+private let parkerKey: pthread_key_t = {
+    var key = pthread_key_t()
+    let rc = pthread_key_create(&key) { pointer in
+        guard let pointer else { return }
+        Unmanaged<Parker>.fromOpaque(pointer).release()
+    }
+    precondition(rc == 0, "pthread_key_create failed with error \(rc)")
+    return key
+}()

@@ -1,0 +1,100 @@
+//===----------------------------------------------------------------------===//
+//
+// Threading: Python's threading model for Swift on Linux.
+//
+//===----------------------------------------------------------------------===//
+
+import Synchronization
+
+extension threading {
+    /// Python's `threading.Event`: a flag that threads wait to see set.
+    ///
+    /// Invariant: `set()` wakes every thread waiting at that moment, and each of them
+    /// returns true even if `clear()` runs before it is scheduled: waking is a delivered
+    /// notification, not a re-read of the flag.
+    ///
+    ///     let ready = threading.Event()
+    ///     // worker:  ready.wait()
+    ///     // main:    ready.set()
+    public final class Event: @unchecked Sendable {
+        /// Written under `waiters`' mutex; read without it on the fast path.
+        @usableFromInline let flag = Atomic<Bool>(false)
+        @usableFromInline let waiters = WaitQueue()
+
+        /// Creates an event whose flag is clear.
+        public init() {}
+
+        /// The flag (Python's `is_set()`).
+        public var isSet: Bool { flag.load(ordering: .acquiring) }
+
+        /// Sets the flag and wakes every waiting thread.
+        public func set() {
+            waiters.withLock {
+                flag.store(true, ordering: .releasing)
+                waiters.wakeAll(token: 1)
+            }
+        }
+
+        /// Clears the flag; later `wait` calls block until the next `set()`.
+        public func clear() {
+            waiters.withLock { flag.store(false, ordering: .releasing) }
+        }
+
+        /// Waits until the flag is set.
+        ///
+        /// - Returns: true.
+        @discardableResult
+        @available(*, noasync, message: "wait() blocks the thread; use it outside async code")
+        public func wait() -> Bool {
+            wait(deadline: nil)
+        }
+
+        /// Waits until the flag is set or `timeout` seconds pass (`nil`: forever; zero,
+        /// negative or NaN: no wait).
+        ///
+        /// - Returns: true if the flag was set (or a `set()` woke this thread), false on
+        ///   timeout.
+        /// - Throws: `OverflowError` beyond `threading.TIMEOUT_MAX` while the flag is clear.
+        @discardableResult
+        @available(*, noasync, message: "wait() blocks the thread; use it outside async code")
+        public func wait(timeout: Double?) throws -> Bool {
+            if isSet { return true }
+            switch timeout {
+            case nil: return wait(deadline: nil)
+            case let seconds? where seconds.isNaN || seconds <= 0: return wait(deadline: .now)
+            case let seconds?: return wait(deadline: try .validated(secondsFromNow: seconds))
+            }
+        }
+
+        /// Waits until the flag is set or `timeout` passes.
+        @discardableResult
+        @available(*, noasync, message: "wait() blocks the thread; use it outside async code")
+        public func wait(timeout: Duration) throws -> Bool {
+            try wait(timeout: timeout.seconds)
+        }
+
+        internal func wait(deadline: Deadline?) -> Bool {
+            if isSet { return true }
+            waiters.lock()
+            if flag.load(ordering: .relaxed) {
+                waiters.unlock()
+                return true
+            }
+            if let deadline, deadline.hasPassed {
+                waiters.unlock()
+                return false
+            }
+            return waiters.park(until: deadline) != nil
+        }
+
+        /// The number of threads waiting for the flag (for tests and thread dumps).
+        internal var waitingCount: Int { waiters.withLock { waiters.count } }
+    }
+}
+
+extension threading.Event: CustomStringConvertible {
+    /// Python's repr: `<threading.Event at 0x...: unset>`.
+    public var description: String {
+        "<threading.Event at \(objectAddress(self)): \(isSet ? "set" : "unset")>"
+    }
+}
