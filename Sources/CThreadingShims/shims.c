@@ -82,6 +82,10 @@ void cshim_mock_force_errno(cshim_syscall syscall, int error, int count) {
     forced_remaining[syscall] = count;
 }
 
+int cshim_mock_forced_remaining(cshim_syscall syscall) {
+    return forced_remaining[syscall] > 0 ? forced_remaining[syscall] : 0;
+}
+
 int cshim_mock_take_forced_errno(cshim_syscall syscall) {
     if (forced_remaining[syscall] <= 0) {
         return 0;

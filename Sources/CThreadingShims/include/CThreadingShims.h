@@ -101,6 +101,9 @@ typedef enum {
 /// `error` without reaching the kernel. `count` 0 clears the setting.
 void cshim_mock_force_errno(cshim_syscall syscall, int error, int count);
 
+/// How many forced failures of `syscall` are still pending on the calling thread.
+int cshim_mock_forced_remaining(cshim_syscall syscall);
+
 /// Consumes one forced failure of `syscall` on the calling thread: returns its
 /// errno, or 0 when none is pending.
 int cshim_mock_take_forced_errno(cshim_syscall syscall);

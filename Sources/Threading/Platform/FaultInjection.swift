@@ -31,6 +31,11 @@ internal enum FaultInjection {
         cshim_mock_force_errno(call.shimValue, errno, Int32(clamping: count))
     }
 
+    /// How many forced failures of `call` are still pending on this thread.
+    internal static func remaining(on call: SystemCall) -> Int {
+        Int(cshim_mock_forced_remaining(call.shimValue))
+    }
+
     /// Runs `body` with the next `count` calls of `call` on this thread failing with
     /// `errno`, and clears whatever is left of the setting afterwards.
     internal static func withForced<R>(

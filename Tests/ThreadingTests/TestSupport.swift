@@ -1,0 +1,144 @@
+//===----------------------------------------------------------------------===//
+//
+// Threading: Python's threading model for Swift on Linux.
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Threading
+
+/// CPython's `support.SHORT_TIMEOUT`: the longest a test waits for something that should
+/// happen promptly before it fails instead of hanging.
+let shortTimeout = 30.0
+
+/// CPython's `lock_tests.Bunch`: `count` raw threads (not `threading.Thread`), each running
+/// `body(index)`; errors thrown in them are collected and rethrown by `join()`.
+///
+/// With `waitBeforeExit`, each thread stays alive after `body` until `finish()` is called.
+final class Bunch: @unchecked Sendable {
+    let started = Counter()
+    let finished = Counter()
+    private let mayExit = Atomic<Bool>(false)
+    private let errors = Locked<[any Error]>([])
+    private var threads: [PlatformThread] = []
+
+    init(count: Int, waitBeforeExit: Bool = false, _ body: @escaping @Sendable (Int) throws -> Void) {
+        for index in 0..<count {
+            let thread = try! PlatformThread.spawn { [self] in
+                started.increment()
+                do {
+                    try body(index)
+                } catch {
+                    errors.withLock { $0.append(error) }
+                }
+                finished.increment()
+                if waitBeforeExit {
+                    waitUntil { self.mayExit.load(ordering: .acquiring) }
+                }
+            }
+            threads.append(thread)
+        }
+        waitUntil { self.started.value == count }
+    }
+
+    /// Lets threads created with `waitBeforeExit` exit.
+    func finish() {
+        mayExit.store(true, ordering: .releasing)
+    }
+
+    /// Waits until every body has returned (the threads may still be waiting to exit).
+    func waitForFinished() {
+        waitUntil { self.finished.value == self.threads.count }
+    }
+
+    /// Lets the threads exit, joins them, and rethrows the first error a body threw.
+    func join() throws {
+        finish()
+        for thread in threads { thread.join() }
+        if let first = errors.withLock({ $0.first }) { throw first }
+    }
+
+    /// Runs `count` threads to completion: CPython's `with Bunch(f, n): pass`.
+    static func run(count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
+        try Bunch(count: count, body).join()
+    }
+}
+
+/// Polls `condition` until it holds; records a test failure after `timeout` seconds rather
+/// than hanging. For waiting on an observable state (a thread parked, a count reached),
+/// never for ordering threads by time.
+func waitUntil(
+    timeout: Double = shortTimeout,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () -> Bool
+) {
+    let deadline = Deadline.after(seconds: timeout)
+    while !condition() {
+        if deadline.hasPassed {
+            Issue.record("condition not reached within \(timeout) s", sourceLocation: sourceLocation)
+            return
+        }
+        usleep(200)
+    }
+}
+
+/// Seconds taken by `body`, on the monotonic clock.
+func elapsed(_ body: () throws -> Void) rethrows -> Double {
+    let start = Deadline.now
+    try body()
+    return Double(Deadline.now.nanoseconds - start.nanoseconds) / 1e9
+}
+
+/// CPython's `assertTimeout(actual, expected)`, tightened at the low end because our
+/// timed waits never return early: `expected <= actual < expected * 10`.
+func expectTimeout(_ actual: Double, _ expected: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual >= expected, "returned early: \(actual) < \(expected)", sourceLocation: sourceLocation)
+    #expect(actual < expected * 10, "far too late: \(actual) for \(expected)", sourceLocation: sourceLocation)
+}
+
+/// A thread-safe counter.
+final class Counter: Sendable {
+    private let storage = Atomic<Int>(0)
+    var value: Int { storage.load(ordering: .acquiring) }
+    @discardableResult
+    func increment() -> Int { storage.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue }
+}
+
+/// A value guarded by a pthread mutex (`NSLock`), independent of the code under test.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+    var snapshot: Value { withLock { $0 } }
+}
+
+/// Asserts that `body` throws an error of exactly class `type` whose message is `message`.
+func expectPythonError<E: BaseException>(
+    _ type: E.Type,
+    _ message: String,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
+    do {
+        try body()
+        Issue.record("expected \(type)(\"\(message)\"), nothing was thrown", sourceLocation: sourceLocation)
+    } catch let error as BaseException {
+        #expect(Swift.type(of: error) == type, "threw \(Swift.type(of: error))", sourceLocation: sourceLocation)
+        #expect(error.message == message, sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected \(type), got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Matches `text` against a regular expression (for Python's repr checks).
+func matches(_ text: String, _ pattern: String) -> Bool {
+    text.range(of: pattern, options: .regularExpression) != nil
+}
