@@ -19,9 +19,15 @@ let package = Package(
             name: "Threading",
             dependencies: ["CThreadingShims"]
         ),
+        // Programs the tests run as child processes, for behaviour at process exit.
+        .executableTarget(
+            name: "threading-test-child",
+            dependencies: ["Threading"],
+            path: "Tests/ThreadingTestChild"
+        ),
         .testTarget(
             name: "ThreadingTests",
-            dependencies: ["Threading"]
+            dependencies: ["Threading", "threading-test-child"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -42,6 +42,17 @@ pid_t cshim_gettid(void) {
     return (pid_t)syscall(SYS_gettid);
 }
 
+static pthread_t main_thread;
+
+// Runs on the main thread when the library is loaded, before `main`.
+__attribute__((constructor)) static void cshim_record_main_thread(void) {
+    main_thread = pthread_self();
+}
+
+pthread_t cshim_main_thread(void) {
+    return main_thread;
+}
+
 int cshim_pthread_setname_np(pthread_t thread, const char *name) {
     return pthread_setname_np(thread, name);
 }

@@ -48,6 +48,9 @@ int cshim_pthread_setname_np(pthread_t thread, const char *name);
 /// Reads a thread's OS name into `buffer`. Returns 0 or an errno.
 int cshim_pthread_getname_np(pthread_t thread, char *buffer, size_t length);
 
+/// The `pthread_t` of the process's main thread, recorded when the library was loaded.
+pthread_t cshim_main_thread(void);
+
 // MARK: - Atomics on a futex word
 
 static inline uint32_t cshim_atomic_load_acquire(const uint32_t *word) {

@@ -1,0 +1,198 @@
+//===----------------------------------------------------------------------===//
+//
+// Threading: Python's threading model for Swift on Linux.
+//
+// Scenarios the tests run in a child process and judge by its output and exit status:
+// what happens when `main` returns or `exit()` is called. Every target closure here is
+// written in top-level code, which Swift 6 treats as main-actor isolated: running them on
+// other threads proves the library forms its C callbacks in nonisolated code.
+//
+//===----------------------------------------------------------------------===//
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import Threading
+
+/// Prints and flushes at once, so output order across threads is the order of the calls.
+func say(_ text: String) {
+    print(text)
+    fflush(stdout)
+}
+
+let scenario = CommandLine.arguments.dropFirst().first ?? ""
+
+switch scenario {
+case "join_nondaemon_on_shutdown":
+    // A non-daemon thread still running when main returns is waited for.
+    let release = threading.Event()
+    let worker = threading.Thread {
+        _ = try release.wait(timeout: 0.3)
+        say("Woke up")
+    }
+    try worker.start()
+
+case "join_on_shutdown":
+    // ThreadJoinOnShutdown.test_1: the exit sequence marks the main thread stopped before
+    // joining, so a thread blocked in mainThread().join() goes on.
+    let joiner = threading.Thread {
+        try threading.mainThread().join()
+        say("end of thread")
+    }
+    try joiner.start()
+    say("end of main")
+
+case "daemon_abandoned":
+    // A daemon thread still blocked at exit is abandoned, not joined.
+    let never = threading.Event()
+    let daemon = threading.Thread(daemon: true) {
+        never.wait()
+        say("daemon exiting")
+    }
+    try daemon.start()
+    say("main done")
+
+case "daemon_inherited":
+    // A thread created by a daemon thread is a daemon too, and abandoned with it.
+    let never = threading.Event()
+    let created = threading.Event()
+    let parent = threading.Thread(daemon: true) {
+        let child = threading.Thread {
+            say("child daemon: \(threading.currentThread().isDaemon)")
+            never.wait()
+            say("child exiting")
+        }
+        try child.start()
+        created.set()
+        never.wait()
+    }
+    try parent.start()
+    created.wait()
+    say("main done")
+
+case "daemon_threads_exit":
+    // ThreadJoinOnShutdown.test_4: many busy daemon threads; exit(0) is clean.
+    let ran = threading.Semaphore()
+    _ = ran.acquire()
+    let count = 40
+    for _ in 0..<count {
+        let thread = threading.Thread(daemon: true) {
+            ran.release()
+            var x = 0
+            while true { x &+= 1; if x % 1_000_000 == 0 { sched_yield() } }
+        }
+        try thread.start()
+    }
+    for _ in 0..<count { ran.acquire() }
+    exit(0)
+
+case "thread_from_thread":
+    // ThreadJoinOnShutdown.test_thread_from_thread: threads started during the exit
+    // sequence are joined too.
+    let gate = threading.Event()
+    let first = threading.Thread {
+        _ = try gate.wait(timeout: 0.05)
+        let second = threading.Thread {
+            _ = try gate.wait(timeout: 0.05)
+            say("OK")
+        }
+        try second.start()
+    }
+    try first.start()
+
+case "excepthook_default":
+    let thread = threading.Thread(name: "excepthook thread") {
+        throw ValueError("run failed")
+    }
+    try thread.start()
+    try thread.join()
+    say("after join")
+
+case "excepthook_swift_error":
+    struct DiskFull: Error, CustomStringConvertible {
+        var description: String { "no space left" }
+    }
+    let thread = threading.Thread(name: "writer") { throw DiskFull() }
+    try thread.start()
+    try thread.join()
+
+case "excepthook_fails":
+    threading.excepthook = { _ in throw ValueError("threading_hook failed") }
+    let thread = threading.Thread { throw ValueError("run failed") }
+    try thread.start()
+    try thread.join()
+
+case "excepthook_custom":
+    threading.excepthook = { args in
+        say("hook: \(args.excValue) in \(args.thread?.name ?? "?")")
+    }
+    let thread = threading.Thread(name: "T") { throw ValueError("run failed") }
+    try thread.start()
+    try thread.join()
+    threading.excepthook = threading.__excepthook__
+    let again = threading.Thread(name: "U") { throw ValueError("again") }
+    try again.start()
+    try again.join()
+
+case "system_exit":
+    let thread = threading.Thread { try _thread.exit() }
+    try thread.start()
+    try thread.join()
+    say("alive: \(thread.isAlive)")
+
+case "raw_thread_error":
+    try _thread.startNewThread { throw ValueError("task failed") }
+    // Raw threads are never joined: wait until the process is down to its main thread.
+    func taskCount() -> Int {
+        guard let dir = opendir("/proc/self/task") else { return 0 }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+        }
+        return count
+    }
+    while taskCount() > 1 { sched_yield() }
+
+case "atexit_output":
+    try threading._registerAtexit { say("parrot") }
+
+case "atexit_called_once":
+    try threading._registerAtexit { say("called") }
+    say("before shutdown")
+    threading.shutdown()
+    say("after shutdown")
+
+case "atexit_after_shutdown":
+    try threading._registerAtexit {
+        do {
+            try threading._registerAtexit {}
+        } catch {
+            say("RuntimeError: \(error)")
+        }
+    }
+
+case "exit_from_worker":
+    // exit() called by a worker runs the exit sequence on that worker; it joins the other
+    // non-daemon threads and does not try to join itself.
+    let release = threading.Event()
+    let other = threading.Thread {
+        _ = try release.wait(timeout: 0.2)
+        say("other finished")
+    }
+    try other.start()
+    let exiter = threading.Thread { exit(3) }
+    try exiter.start()
+    threading.Event().wait()
+
+case "main_thread":
+    // test_main_thread, on the real main thread.
+    let main = threading.mainThread()
+    say("current is main: \(threading.currentThread() === main)")
+    say("ident matches: \(main.ident == threading.getIdent())")
+    say("name: \(main.name)")
+
+default:
+    print("unknown scenario: \(scenario)")
+    exit(2)
+}
