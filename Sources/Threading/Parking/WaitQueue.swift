@@ -4,34 +4,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-/// A FIFO of parked threads, and the mutex that guards it together with the state of the
-/// primitive that owns it: the one mechanism through which every blocking call waits.
-///
-/// The protocol, the same for every primitive:
-///
-///     queue.lock()
-///     // inspect the primitive's state; decide to wait
-///     let token = queue.park(until: deadline, onTimeout: { ... })   // unlocks
-///     // token != nil: a waker dequeued us and said what happened
-///     // token == nil: the deadline passed and we left the queue
-///
-/// Wakers call `wakeFirst(token:)` or `wakeAll(token:)` with the mutex held. A woken
-/// thread never needs the mutex again, and a thread is only ever woken by being dequeued,
-/// so there are no spurious wake-ups above this layer.
+/// A `WaitList` with a mutex of its own, for the primitives that need exactly one list:
+/// the mutex also guards the owning primitive's state.
 @usableFromInline
 internal final class WaitQueue: @unchecked Sendable {
     @usableFromInline internal let mutex = InternalMutex()
-    @usableFromInline internal var head: Unmanaged<Parker>?
-    @usableFromInline internal var tail: Unmanaged<Parker>?
-    /// The number of queued threads. Guarded by the mutex.
-    @usableFromInline internal private(set) var count = 0
+    @usableFromInline internal let list = WaitList()
 
     @usableFromInline
     internal init() {}
-
-    deinit {
-        assert(head == nil, "a wait queue was destroyed with threads still parked in it")
-    }
 
     @inlinable
     internal func lock() { mutex.lock() }
@@ -47,114 +28,35 @@ internal final class WaitQueue: @unchecked Sendable {
         return try body()
     }
 
-    /// True when no thread is queued. Guarded by the mutex.
+    /// True when no thread is parked. Guarded by the mutex.
     @inlinable
-    internal var isEmpty: Bool { head == nil }
+    internal var isEmpty: Bool { list.isEmpty }
+
+    /// The number of parked threads. Guarded by the mutex.
+    @inlinable
+    internal var count: Int { list.count }
 
     /// The longest-waiting thread. Guarded by the mutex.
     @inlinable
-    internal var first: Parker? { head?.takeUnretainedValue() }
+    internal var first: Parker? { list.first }
 
-    /// Queues the calling thread, releases the mutex and sleeps until a waker dequeues it or
-    /// `deadline` passes.
-    ///
-    /// Call with the mutex held; returns with it released.
-    ///
-    /// - Parameters:
-    ///   - deadline: when to give up; `nil` waits until woken.
-    ///   - queuedSince: when the caller first started waiting, kept across re-queues so
-    ///     fairness hand-off can tell how long it has waited.
-    ///   - onTimeout: runs with the mutex held once the caller has left the queue after its
-    ///     deadline passed; returns true to give up, false to keep waiting with no deadline
-    ///     (for a wait that a concurrent operation is about to settle).
-    /// - Returns: the waker's token, or `nil` if the wait timed out.
+    /// `WaitList.park(unlocking:until:queuedSince:onTimeout:)` with this queue's mutex.
     @usableFromInline
     internal func park(
         until deadline: Deadline?,
         queuedSince: Deadline? = nil,
         onTimeout: () -> Bool = { true }
     ) -> UInt? {
-        let parker = Parker.current
-        var deadline = deadline
-        parker.queuedSince = queuedSince ?? .now
-        while true {
-            parker.prepareToPark()
-            append(parker)
-            mutex.unlock()
-
-            if parker.park(until: deadline) { return parker.token }
-
-            mutex.lock()
-            guard parker.isQueued else {
-                // A waker dequeued us under the mutex just as the deadline passed: its
-                // token is already published, and the mutex orders our read after it.
-                mutex.unlock()
-                return parker.token
-            }
-            remove(parker)
-            parker.resetAfterTimeout()
-            if onTimeout() {
-                mutex.unlock()
-                return nil
-            }
-            deadline = nil
-        }
+        list.park(unlocking: mutex, until: deadline, queuedSince: queuedSince, onTimeout: onTimeout)
     }
 
-    /// Dequeues the longest-waiting thread and wakes it with `token`. Call with the mutex
-    /// held.
-    ///
-    /// - Returns: false if no thread was waiting.
+    /// Wakes the longest-waiting thread with `token`. Call with the mutex held.
     @usableFromInline
     @discardableResult
-    internal func wakeFirst(token: UInt) -> Bool {
-        guard let parker = head?.takeUnretainedValue() else { return false }
-        remove(parker)
-        parker.unpark(token: token)
-        return true
-    }
+    internal func wakeFirst(token: UInt) -> Bool { list.wakeFirst(token: token) }
 
-    /// Dequeues and wakes every waiting thread, oldest first, with `token`. Call with the
-    /// mutex held.
-    ///
-    /// - Returns: how many threads were woken.
+    /// Wakes every waiting thread with `token`. Call with the mutex held.
     @usableFromInline
     @discardableResult
-    internal func wakeAll(token: UInt) -> Int {
-        var woken = 0
-        while wakeFirst(token: token) { woken += 1 }
-        return woken
-    }
-
-    private func append(_ parker: Parker) {
-        let node = Unmanaged.passUnretained(parker)
-        parker.isQueued = true
-        parker.next = nil
-        parker.previous = tail
-        if let tail {
-            tail.takeUnretainedValue().next = node
-        } else {
-            head = node
-        }
-        tail = node
-        count += 1
-    }
-
-    private func remove(_ parker: Parker) {
-        assert(parker.isQueued)
-        if let previous = parker.previous {
-            previous.takeUnretainedValue().next = parker.next
-        } else {
-            head = parker.next
-        }
-        if let next = parker.next {
-            next.takeUnretainedValue().previous = parker.previous
-        } else {
-            tail = parker.previous
-        }
-        parker.next = nil
-        parker.previous = nil
-        parker.isQueued = false
-        count -= 1
-    }
+    internal func wakeAll(token: UInt) -> Int { list.wakeAll(token: token) }
 }

@@ -1,0 +1,149 @@
+//===----------------------------------------------------------------------===//
+//
+// Threading: Python's threading model for Swift on Linux.
+//
+//===----------------------------------------------------------------------===//
+
+/// A FIFO of parked threads, guarded by a mutex its owner supplies: the one mechanism
+/// through which every blocking call in the library waits.
+///
+/// A primitive keeps its state and one or more lists under one `InternalMutex` (a queue
+/// has getters, putters and joiners). The protocol is the same everywhere:
+///
+///     mutex.lock()
+///     // inspect the primitive's state; decide to wait
+///     let token = list.park(unlocking: mutex, until: deadline) { ... }   // unlocks
+///     // token != nil: a waker dequeued us and said what happened
+///     // token == nil: the deadline passed and we left the list
+///
+/// Wakers call `wakeFirst(token:)` or `wakeAll(token:)` with the mutex held. A woken
+/// thread never needs the mutex again, and a thread is only ever woken by being dequeued,
+/// so there are no spurious wake-ups above this layer.
+@usableFromInline
+internal final class WaitList: @unchecked Sendable {
+    // All guarded by the owner's mutex.
+    @usableFromInline internal var head: Unmanaged<Parker>?
+    @usableFromInline internal var tail: Unmanaged<Parker>?
+    /// The number of parked threads.
+    @usableFromInline internal private(set) var count = 0
+
+    @usableFromInline
+    internal init() {}
+
+    deinit {
+        assert(head == nil, "a wait list was destroyed with threads still parked in it")
+    }
+
+    /// True when no thread is parked.
+    @inlinable
+    internal var isEmpty: Bool { head == nil }
+
+    /// The longest-waiting thread.
+    @inlinable
+    internal var first: Parker? { head?.takeUnretainedValue() }
+
+    /// Appends the calling thread, releases `mutex` and sleeps until a waker dequeues it or
+    /// `deadline` passes.
+    ///
+    /// Call with `mutex` held; returns with it released.
+    ///
+    /// - Parameters:
+    ///   - mutex: the mutex guarding this list, held by the caller.
+    ///   - deadline: when to give up; `nil` waits until woken.
+    ///   - queuedSince: when the caller first started waiting, kept across re-queues so
+    ///     fairness hand-off can tell how long it has waited.
+    ///   - onTimeout: runs with `mutex` held once the caller has left the list after its
+    ///     deadline passed; returns true to give up, false to keep waiting with no deadline
+    ///     (for a wait that a concurrent operation is about to settle).
+    /// - Returns: the waker's token, or `nil` if the wait timed out.
+    @usableFromInline
+    internal func park(
+        unlocking mutex: borrowing InternalMutex,
+        until deadline: Deadline?,
+        queuedSince: Deadline? = nil,
+        onTimeout: () -> Bool = { true }
+    ) -> UInt? {
+        let parker = Parker.current
+        var deadline = deadline
+        parker.queuedSince = queuedSince ?? .now
+        while true {
+            parker.prepareToPark()
+            append(parker)
+            mutex.unlock()
+
+            if parker.park(until: deadline) { return parker.token }
+
+            mutex.lock()
+            guard parker.isQueued else {
+                // A waker dequeued us under the mutex just as the deadline passed: its
+                // token is already published, and the mutex orders our read after it.
+                mutex.unlock()
+                return parker.token
+            }
+            remove(parker)
+            parker.resetAfterTimeout()
+            if onTimeout() {
+                mutex.unlock()
+                return nil
+            }
+            deadline = nil
+        }
+    }
+
+    /// Dequeues the longest-waiting thread and wakes it with `token`. Call with the mutex
+    /// held.
+    ///
+    /// - Returns: false if no thread was waiting.
+    @usableFromInline
+    @discardableResult
+    internal func wakeFirst(token: UInt) -> Bool {
+        guard let parker = head?.takeUnretainedValue() else { return false }
+        remove(parker)
+        parker.unpark(token: token)
+        return true
+    }
+
+    /// Dequeues and wakes every waiting thread, oldest first, with `token`. Call with the
+    /// mutex held.
+    ///
+    /// - Returns: how many threads were woken.
+    @usableFromInline
+    @discardableResult
+    internal func wakeAll(token: UInt) -> Int {
+        var woken = 0
+        while wakeFirst(token: token) { woken += 1 }
+        return woken
+    }
+
+    private func append(_ parker: Parker) {
+        let node = Unmanaged.passUnretained(parker)
+        parker.isQueued = true
+        parker.next = nil
+        parker.previous = tail
+        if let tail {
+            tail.takeUnretainedValue().next = node
+        } else {
+            head = node
+        }
+        tail = node
+        count += 1
+    }
+
+    private func remove(_ parker: Parker) {
+        assert(parker.isQueued)
+        if let previous = parker.previous {
+            previous.takeUnretainedValue().next = parker.next
+        } else {
+            head = parker.next
+        }
+        if let next = parker.next {
+            next.takeUnretainedValue().previous = parker.previous
+        } else {
+            tail = parker.previous
+        }
+        parker.next = nil
+        parker.previous = nil
+        parker.isQueued = false
+        count -= 1
+    }
+}
