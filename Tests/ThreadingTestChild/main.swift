@@ -59,11 +59,11 @@ case "daemon_inherited":
     let parent = threading.Thread(daemon: true) {
         let child = threading.Thread {
             say("child daemon: \(threading.currentThread().isDaemon)")
+            created.set()
             never.wait()
             say("child exiting")
         }
         try child.start()
-        created.set()
         never.wait()
     }
     try parent.start()

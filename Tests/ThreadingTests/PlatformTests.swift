@@ -53,7 +53,8 @@ struct PlatformTests {
         FaultInjection.force(EINTR, on: .futexWait, count: 3)
         #expect(FaultInjection.remaining(on: .futexWait) == 3)
         let seenElsewhere = Locked(-1)
-        try Bunch.run(count: 1) { _ in
+        // A raw thread: starting a threading.Thread would itself wait on a futex here.
+        try Bunch.run(count: 1, raw: true) { _ in
             seenElsewhere.withLock { $0 = FaultInjection.remaining(on: .futexWait) }
         }
         #expect(seenElsewhere.snapshot == 0)

@@ -14,20 +14,29 @@ import Testing
 /// happen promptly before it fails instead of hanging.
 let shortTimeout = 30.0
 
-/// CPython's `lock_tests.Bunch`: `count` raw threads (not `threading.Thread`), each running
-/// `body(index)`; errors thrown in them are collected and rethrown by `join()`.
+/// CPython's `lock_tests.Bunch`: `count` threads, each running `body(index)`; errors
+/// thrown in them are collected and rethrown by `join()`.
 ///
-/// With `waitBeforeExit`, each thread stays alive after `body` until `finish()` is called.
+/// The threads are `threading.Thread`s (daemons, so a wedged one cannot hold up the
+/// process), or raw OS threads with `raw: true` for the cases about foreign threads. With
+/// `waitBeforeExit`, each thread stays alive after `body` until `finish()` is called.
 final class Bunch: @unchecked Sendable {
     let started = Counter()
     let finished = Counter()
     private let mayExit = Atomic<Bool>(false)
     private let errors = Locked<[any Error]>([])
-    private var threads: [PlatformThread] = []
+    private var threads: [threading.Thread] = []
+    private var rawThreads: [PlatformThread] = []
 
-    init(count: Int, waitBeforeExit: Bool = false, _ body: @escaping @Sendable (Int) throws -> Void) {
+    init(
+        count: Int,
+        raw: Bool = false,
+        waitBeforeExit: Bool = false,
+        _ body: @escaping @Sendable (Int) throws -> Void
+    ) {
+        ThreadCensus.shared.beginShared()
         for index in 0..<count {
-            let thread = try! PlatformThread.spawn { [self] in
+            let work: @Sendable () -> Void = { [self] in
                 started.increment()
                 do {
                     try body(index)
@@ -39,7 +48,13 @@ final class Bunch: @unchecked Sendable {
                     waitUntil { self.mayExit.load(ordering: .acquiring) }
                 }
             }
-            threads.append(thread)
+            if raw {
+                rawThreads.append(try! PlatformThread.spawn(work))
+            } else {
+                let thread = threading.Thread(name: "Bunch-\(index)", daemon: true, target: work)
+                try! thread.start()
+                threads.append(thread)
+            }
         }
         waitUntil { self.started.value == count }
     }
@@ -51,19 +66,71 @@ final class Bunch: @unchecked Sendable {
 
     /// Waits until every body has returned (the threads may still be waiting to exit).
     func waitForFinished() {
-        waitUntil { self.finished.value == self.threads.count }
+        waitUntil { self.finished.value == self.threads.count + self.rawThreads.count }
     }
 
-    /// Lets the threads exit, joins them, and rethrows the first error a body threw.
-    func join() throws {
+    /// Lets the threads exit, joins them, and rethrows the first error a body threw. A
+    /// thread still running after `shortTimeout` is reported as wedged instead of hanging
+    /// the run.
+    func join(sourceLocation: SourceLocation = #_sourceLocation) throws {
         finish()
-        for thread in threads { thread.join() }
+        defer { ThreadCensus.shared.endShared() }
+        for thread in threads {
+            try thread.join(timeout: shortTimeout)
+            if thread.isAlive {
+                Issue.record("\(thread) still running after \(shortTimeout) s", sourceLocation: sourceLocation)
+            }
+        }
+        for thread in rawThreads { thread.join() }
         if let first = errors.withLock({ $0.first }) { throw first }
     }
 
     /// Runs `count` threads to completion: CPython's `with Bunch(f, n): pass`.
-    static func run(count: Int, _ body: @escaping @Sendable (Int) throws -> Void) throws {
-        try Bunch(count: count, body).join()
+    static func run(count: Int, raw: Bool = false, _ body: @escaping @Sendable (Int) throws -> Void) throws {
+        try Bunch(count: count, raw: raw, body).join()
+    }
+}
+
+/// Lets a test count live threads exactly while tests in other suites start and join
+/// theirs: counting holds the census exclusively, a `Bunch` holds it shared from start to
+/// join. The exclusive holder's own `Bunch`es pass straight through.
+final class ThreadCensus: @unchecked Sendable {
+    static let shared = ThreadCensus()
+    private let condition = NSCondition()
+    private var sharedHolders = 0
+    private var exclusiveOwner: UInt?
+    private var exclusiveWaiting = 0
+
+    func beginShared() {
+        condition.lock()
+        defer { condition.unlock() }
+        if exclusiveOwner == currentThreadIdent() { return }
+        while exclusiveOwner != nil || exclusiveWaiting > 0 { condition.wait() }
+        sharedHolders += 1
+    }
+
+    func endShared() {
+        condition.lock()
+        defer { condition.unlock() }
+        if exclusiveOwner == currentThreadIdent() { return }
+        sharedHolders -= 1
+        condition.broadcast()
+    }
+
+    func exclusive<R>(_ body: () throws -> R) rethrows -> R {
+        condition.lock()
+        exclusiveWaiting += 1
+        while exclusiveOwner != nil || sharedHolders > 0 { condition.wait() }
+        exclusiveWaiting -= 1
+        exclusiveOwner = currentThreadIdent()
+        condition.unlock()
+        defer {
+            condition.lock()
+            exclusiveOwner = nil
+            condition.broadcast()
+            condition.unlock()
+        }
+        return try body()
     }
 }
 

@@ -25,12 +25,14 @@ struct ThreadObjectTests {}
 /// Runs `body` and checks that `threading.activeCount()` comes back to its value before
 /// it: the test left no thread behind.
 func expectNoThreadLeak(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) rethrows {
-    // The test's own (pool) thread gets its dummy object first, so it is in the baseline.
-    _ = threading.currentThread()
-    let baseline = threading.activeCount()
-    try body()
-    waitUntil(sourceLocation: sourceLocation) { threading.activeCount() == baseline }
-    #expect(threading.activeCount() == baseline, sourceLocation: sourceLocation)
+    try ThreadCensus.shared.exclusive {
+        // The test's own (pool) thread gets its dummy object first, so it is in the baseline.
+        _ = threading.currentThread()
+        let baseline = threading.activeCount()
+        try body()
+        waitUntil(sourceLocation: sourceLocation) { threading.activeCount() == baseline }
+        #expect(threading.activeCount() == baseline, sourceLocation: sourceLocation)
+    }
 }
 
 extension ThreadObjectTests {
@@ -46,7 +48,7 @@ extension ThreadObjectTests {
                 #expect(second == "Thread-\(n + 1)")
                 // The counter is shared with dummy threads.
                 let dummyName = Locked("")
-                try Bunch.run(count: 1) { _ in
+                try Bunch.run(count: 1, raw: true) { _ in
                     let name = threading.currentThread().name
                     dummyName.withLock { $0 = name }
                 }
@@ -164,7 +166,7 @@ extension ThreadObjectTests {
         @Test func test_foreign_thread() throws {
             try expectNoThreadLeak {
                 let dummy = Locked<threading.Thread?>(nil)
-                let bunch = Bunch(count: 1, waitBeforeExit: true) { _ in
+                let bunch = Bunch(count: 1, raw: true, waitBeforeExit: true) { _ in
                     let current = threading.currentThread()
                     dummy.withLock { $0 = current }
                 }
