@@ -22,16 +22,24 @@ import Testing
 @Suite(.serialized)
 struct ThreadObjectTests {}
 
-/// Runs `body` and checks that `threading.activeCount()` comes back to its value before
-/// it: the test left no thread behind.
+/// Runs `body` and checks that it left no thread behind: once it returns, every live
+/// thread was already alive before it, so `threading.activeCount()` is back to its
+/// starting value (or lower, if a Dispatch worker with a dummy object exited meanwhile).
 func expectNoThreadLeak(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) rethrows {
     try ThreadCensus.shared.exclusive {
         // The test's own (pool) thread gets its dummy object first, so it is in the baseline.
         _ = threading.currentThread()
-        let baseline = threading.activeCount()
+        // Held, so no new thread object can reuse an earlier one's identity.
+        let before = threading.enumerate()
+        let known = Set(before.map(ObjectIdentifier.init))
         try body()
-        waitUntil(sourceLocation: sourceLocation) { threading.activeCount() == baseline }
-        #expect(threading.activeCount() == baseline, sourceLocation: sourceLocation)
+        func leaked() -> [threading.Thread] {
+            threading.enumerate().filter { !known.contains(ObjectIdentifier($0)) }
+        }
+        waitUntil(sourceLocation: sourceLocation) { leaked().isEmpty }
+        #expect(leaked().isEmpty, "threads left behind: \(leaked())", sourceLocation: sourceLocation)
+        #expect(threading.activeCount() <= before.count, sourceLocation: sourceLocation)
+        withExtendedLifetime(before) {}
     }
 }
 

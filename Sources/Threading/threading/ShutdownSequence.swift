@@ -52,6 +52,8 @@ internal enum ShutdownSequence {
             if pending.isEmpty { break }
             for thread in pending { try? thread.join() }
         }
+        // Key destructors never run for the thread that exits the process.
+        LocalTable.releaseCurrent()
     }
 
     private final class CallbackList: @unchecked Sendable {
