@@ -8,6 +8,11 @@ let package = Package(
     name: "Threading",
     products: [
         .library(name: "Threading", targets: ["Threading"]),
+        .library(name: "ThreadingLogging", targets: ["ThreadingLogging"]),
+    ],
+    dependencies: [
+        // Only ThreadingLogging uses it; the Threading library itself has no dependencies.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The only C in the package: futex, gettid, thread names, ThreadSanitizer hooks.
@@ -19,15 +24,20 @@ let package = Package(
             name: "Threading",
             dependencies: ["CThreadingShims"]
         ),
+        // Python's logging formats (`%(threadName)-10s`, ...) for swift-log.
+        .target(
+            name: "ThreadingLogging",
+            dependencies: ["Threading", .product(name: "Logging", package: "swift-log")]
+        ),
         // Programs the tests run as child processes, for behaviour at process exit.
         .executableTarget(
             name: "threading-test-child",
-            dependencies: ["Threading"],
+            dependencies: ["Threading", "ThreadingLogging"],
             path: "Tests/ThreadingTestChild"
         ),
         .testTarget(
             name: "ThreadingTests",
-            dependencies: ["Threading", "threading-test-child"]
+            dependencies: ["Threading", "ThreadingLogging", "threading-test-child"]
         ),
     ],
     swiftLanguageModes: [.v6]

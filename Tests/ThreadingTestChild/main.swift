@@ -13,6 +13,7 @@
 @preconcurrency import Glibc
 #endif
 import Threading
+import ThreadingLogging
 
 /// Prints and flushes at once, so output order across threads is the order of the calls.
 func say(_ text: String) {
@@ -191,6 +192,20 @@ case "main_thread":
     say("current is main: \(threading.currentThread() === main)")
     say("ident matches: \(main.ident == threading.getIdent())")
     say("name: \(main.name)")
+
+case "logging_many_threads":
+    // Many threads writing long lines to standard error at once.
+    try logging.basicConfig(level: logging.DEBUG, format: "[%(levelname)s] (%(threadName)-10s) %(message)s")
+    let padding = String(repeating: "x", count: 200)
+    let writers = (0..<8).map { n in
+        threading.Thread(name: "writer-\(n)") {
+            for i in 0..<500 {
+                logging.debug("message \(i) from \(threading.currentThread().name) \(padding)")
+            }
+        }
+    }
+    for writer in writers { try writer.start() }
+    for writer in writers { try writer.join() }
 
 default:
     print("unknown scenario: \(scenario)")
