@@ -7,6 +7,7 @@
 #include "CThreadingShims.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -40,6 +41,18 @@ int cshim_futex_wake(uint32_t *word, int count) {
 
 pid_t cshim_gettid(void) {
     return (pid_t)syscall(SYS_gettid);
+}
+
+int cshim_process_cpu_count(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+        int count = CPU_COUNT(&set);
+        if (count > 0) {
+            return count;
+        }
+    }
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
 }
 
 static pthread_t main_thread;

@@ -207,6 +207,44 @@ case "logging_many_threads":
     for writer in writers { try writer.start() }
     for writer in writers { try writer.join() }
 
+case "pool_interpreter_shutdown":
+    // test_interpreter_shutdown: a pool never shut down still runs its work before exit.
+    let pool = try concurrent.futures.ThreadPoolExecutor(maxWorkers: 5)
+    let gate = threading.Event()
+    _ = try pool.submit {
+        _ = try gate.wait(timeout: 0.2)
+        say("apple")
+    }
+
+case "pool_submit_after_interpreter_shutdown":
+    let pool = try concurrent.futures.ThreadPoolExecutor(maxWorkers: 2)
+    _ = try pool.submit { 1 }.result()
+    threading.shutdown()
+    do {
+        _ = try pool.submit { 2 }
+    } catch {
+        say("RuntimeError: \(error)")
+    }
+
+case "pool_shutdown_no_wait":
+    // test_hang_gh83386: shutdown(wait: false), then exit: the work still completes.
+    let pool = try concurrent.futures.ThreadPoolExecutor(maxWorkers: 2)
+    let gate = threading.Event()
+    _ = try pool.submit {
+        _ = try gate.wait(timeout: 0.2)
+        say("apple")
+    }
+    pool.shutdown(wait: false)
+
+case "pool_cancel_futures_wait_false":
+    let pool = try concurrent.futures.ThreadPoolExecutor(maxWorkers: 2)
+    let gate = threading.Event()
+    _ = try pool.submit {
+        _ = try gate.wait(timeout: 0.1)
+        say("apple")
+    }
+    pool.shutdown(wait: false, cancelFutures: true)
+
 default:
     print("unknown scenario: \(scenario)")
     exit(2)

@@ -154,4 +154,27 @@ struct ChildProcessTests {
         let result = try runChild("main_thread")
         #expect(result.stdout == "current is main: true\nident matches: true\nname: MainThread\n")
     }
+
+    @Test func test_pool_interpreter_shutdown() throws {
+        let result = try runChild("pool_interpreter_shutdown")
+        #expect(result.stdout == "apple\n")
+        #expect(result.stderr == "")
+    }
+
+    @Test func test_submit_after_interpreter_shutdown() throws {
+        let result = try runChild("pool_submit_after_interpreter_shutdown")
+        #expect(result.stdout == "RuntimeError: cannot schedule new futures after interpreter shutdown\n")
+    }
+
+    @Test func test_hang_gh83386() throws {
+        let result = try runChild("pool_shutdown_no_wait")
+        #expect(result.stdout == "apple\n")
+        #expect(result.stderr == "")
+    }
+
+    @Test func test_cancel_futures_wait_false() throws {
+        let result = try runChild("pool_cancel_futures_wait_false")
+        #expect(result.stdout == "apple\n" || result.stdout == "")
+        #expect(result.stderr == "")
+    }
 }

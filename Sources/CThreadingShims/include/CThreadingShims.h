@@ -48,6 +48,10 @@ int cshim_pthread_setname_np(pthread_t thread, const char *name);
 /// Reads a thread's OS name into `buffer`. Returns 0 or an errno.
 int cshim_pthread_getname_np(pthread_t thread, char *buffer, size_t length);
 
+/// The number of CPUs the process may run on (its affinity mask), at least 1: Python's
+/// `os.process_cpu_count()`.
+int cshim_process_cpu_count(void);
+
 /// The `pthread_t` of the process's main thread, recorded when the library was loaded.
 pthread_t cshim_main_thread(void);
 

@@ -12,15 +12,14 @@ import CThreadingShims
 @preconcurrency import Musl
 #endif
 
-/// One per thread: the futex word the thread sleeps on while it waits, and the links that
-/// put it in exactly one `WaitQueue` at a time.
+/// One per thread: the futex word the thread sleeps on while it waits in a `WaitList`.
 ///
-/// A waiter is notified exactly once per wait, by a waker holding the queue's mutex, and a
+/// A waiter is notified exactly once per wait, by a waker holding the list's mutex, and a
 /// notification carries a `token` that tells the woken thread what happened (the lock was
 /// handed over, the barrier broke, ...). Because the record is reused for every wait of
 /// its thread, blocking never allocates.
 @usableFromInline
-internal final class Parker: @unchecked Sendable {
+internal final class Parker: WaitNode, @unchecked Sendable {
     // States of `word`.
     @usableFromInline static let idle: UInt32 = 0
     /// Queued; the thread may still be spinning.
@@ -35,16 +34,7 @@ internal final class Parker: @unchecked Sendable {
 
     @usableFromInline internal let word: UnsafeMutablePointer<UInt32>
 
-    // Guarded by the mutex of the queue the parker is in.
-    @usableFromInline internal var next: Unmanaged<Parker>?
-    @usableFromInline internal var previous: Unmanaged<Parker>?
-    @usableFromInline internal var isQueued = false
-    /// Written by the waker before it publishes `notified`.
-    @usableFromInline internal var token: UInt = 0
-    /// When the thread first queued for the current acquisition (for fairness hand-off).
-    @usableFromInline internal var queuedSince = Deadline(nanoseconds: 0)
-
-    private init() {
+    private override init() {
         word = .allocate(capacity: 1)
         word.initialize(to: Parker.idle)
     }
@@ -103,11 +93,11 @@ internal final class Parker: @unchecked Sendable {
         }
     }
 
-    /// Delivers `token` and wakes the thread. The caller holds the mutex of the queue the
+    /// Delivers `token` and wakes the thread. The caller holds the mutex of the list the
     /// parker was just removed from, so a timing-out waiter sees either "still queued" or
     /// "notified", never anything in between.
     @usableFromInline
-    internal func unpark(token: UInt) {
+    internal override func wake(token: UInt) {
         self.token = token
         if cshim_atomic_exchange_acq_rel(word, Parker.notified) == Parker.sleeping {
             Futex.wake(word)

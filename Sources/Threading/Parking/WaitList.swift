@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-/// A FIFO of parked threads, guarded by a mutex its owner supplies: the one mechanism
-/// through which every blocking call in the library waits.
+/// A FIFO of parked threads (and suspended tasks), guarded by a mutex its owner supplies:
+/// the one mechanism through which every blocking call in the library waits.
 ///
 /// A primitive keeps its state and one or more lists under one `InternalMutex` (a queue
 /// has getters, putters and joiners). The protocol is the same everywhere:
@@ -22,8 +22,8 @@
 @usableFromInline
 internal final class WaitList: @unchecked Sendable {
     // All guarded by the owner's mutex.
-    @usableFromInline internal var head: Unmanaged<Parker>?
-    @usableFromInline internal var tail: Unmanaged<Parker>?
+    @usableFromInline internal var head: Unmanaged<WaitNode>?
+    @usableFromInline internal var tail: Unmanaged<WaitNode>?
     /// The number of parked threads.
     @usableFromInline internal private(set) var count = 0
 
@@ -38,9 +38,9 @@ internal final class WaitList: @unchecked Sendable {
     @inlinable
     internal var isEmpty: Bool { head == nil }
 
-    /// The longest-waiting thread.
+    /// The longest waiter.
     @inlinable
-    internal var first: Parker? { head?.takeUnretainedValue() }
+    internal var first: WaitNode? { head?.takeUnretainedValue() }
 
     /// Appends the calling thread, releases `mutex` and sleeps until a waker dequeues it or
     /// `deadline` passes.
@@ -97,9 +97,9 @@ internal final class WaitList: @unchecked Sendable {
     @usableFromInline
     @discardableResult
     internal func wakeFirst(token: UInt) -> Bool {
-        guard let parker = head?.takeUnretainedValue() else { return false }
-        remove(parker)
-        parker.unpark(token: token)
+        guard let node = head?.takeUnretainedValue() else { return false }
+        remove(node)
+        node.wake(token: token)
         return true
     }
 
@@ -115,35 +115,37 @@ internal final class WaitList: @unchecked Sendable {
         return woken
     }
 
-    private func append(_ parker: Parker) {
-        let node = Unmanaged.passUnretained(parker)
-        parker.isQueued = true
-        parker.next = nil
-        parker.previous = tail
+    /// Appends `node`. Call with the mutex held.
+    internal func append(_ node: WaitNode) {
+        let link = Unmanaged.passUnretained(node)
+        node.isQueued = true
+        node.next = nil
+        node.previous = tail
         if let tail {
-            tail.takeUnretainedValue().next = node
+            tail.takeUnretainedValue().next = link
         } else {
-            head = node
+            head = link
         }
-        tail = node
+        tail = link
         count += 1
     }
 
-    private func remove(_ parker: Parker) {
-        assert(parker.isQueued)
-        if let previous = parker.previous {
-            previous.takeUnretainedValue().next = parker.next
+    /// Unlinks `node`, which must be in this list. Call with the mutex held.
+    internal func remove(_ node: WaitNode) {
+        assert(node.isQueued)
+        if let previous = node.previous {
+            previous.takeUnretainedValue().next = node.next
         } else {
-            head = parker.next
+            head = node.next
         }
-        if let next = parker.next {
-            next.takeUnretainedValue().previous = parker.previous
+        if let next = node.next {
+            next.takeUnretainedValue().previous = node.previous
         } else {
-            tail = parker.previous
+            tail = node.previous
         }
-        parker.next = nil
-        parker.previous = nil
-        parker.isQueued = false
+        node.next = nil
+        node.previous = nil
+        node.isQueued = false
         count -= 1
     }
 }

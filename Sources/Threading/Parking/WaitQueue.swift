@@ -36,9 +36,9 @@ internal final class WaitQueue: @unchecked Sendable {
     @inlinable
     internal var count: Int { list.count }
 
-    /// The longest-waiting thread. Guarded by the mutex.
+    /// The longest waiter. Guarded by the mutex.
     @inlinable
-    internal var first: Parker? { list.first }
+    internal var first: WaitNode? { list.first }
 
     /// `WaitList.park(unlocking:until:queuedSince:onTimeout:)` with this queue's mutex.
     @usableFromInline

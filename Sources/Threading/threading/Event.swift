@@ -73,6 +73,22 @@ extension threading {
             try wait(timeout: timeout.seconds)
         }
 
+        /// Waits until the flag is set without blocking a thread: the bridge to Swift
+        /// concurrency.
+        ///
+        /// - Returns: true.
+        /// - Throws: `CancellationError` if the awaiting task is cancelled.
+        @discardableResult
+        public func wait() async throws -> Bool {
+            if isSet { return true }
+            let waited = await ContinuationWaiter.wait(
+                in: waiters.list,
+                guardedBy: MutexReference(waiters.mutex)
+            ) { !self.flag.load(ordering: .relaxed) }
+            if waited == .cancelled { throw CancellationError() }
+            return true
+        }
+
         internal func wait(deadline: Deadline?) -> Bool {
             if isSet { return true }
             waiters.lock()

@@ -4,6 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+import CThreadingShims
+
 extension threading {
     /// The calling thread's `Thread` object. A thread the library did not start (a
     /// Dispatch worker, a raw pthread) gets a dummy object named `Dummy-N`.
@@ -37,6 +39,11 @@ extension threading {
     /// The calling thread's kernel thread id.
     public static func getNativeID() -> Int {
         currentNativeThreadID()
+    }
+
+    /// The number of CPUs this process may run on (Python's `os.process_cpu_count()`).
+    public static var processCPUCount: Int {
+        Int(cshim_process_cpu_count())
     }
 
     /// The stack size, in bytes, for threads started from now on (0: the platform

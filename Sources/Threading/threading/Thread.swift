@@ -75,7 +75,6 @@ extension threading {
         ///
         /// - Throws: `RuntimeError("threads can only be started once")`;
         ///   `RuntimeError("can't start new thread")` if the system refuses a thread.
-        @available(*, noasync, message: "start() waits for the thread; use it outside async code")
         public func start() throws {
             try waiters.withLock {
                 guard phase == .initial else { throw RuntimeError("threads can only be started once") }
@@ -131,6 +130,29 @@ extension threading {
         @available(*, noasync, message: "join() blocks the thread; use it outside async code")
         public func join(timeout: Duration) throws {
             try join(timeout: timeout.seconds)
+        }
+
+        /// Waits until the thread ends without blocking a thread: the bridge to Swift
+        /// concurrency.
+        ///
+        /// - Throws: `join()`'s errors; `CancellationError` if the awaiting task is
+        ///   cancelled.
+        public func join() async throws {
+            if self is _DummyThread { throw RuntimeError("cannot join a dummy thread") }
+            if waiters.withLock({ phase == .initial || phase == .starting }) {
+                throw RuntimeError("cannot join thread before it is started")
+            }
+            while true {
+                let waited = await ContinuationWaiter.wait(
+                    in: waiters.list,
+                    guardedBy: MutexReference(waiters.mutex)
+                ) { self.phase != .stopped }
+                switch waited {
+                case .cancelled: throw CancellationError()
+                case .notNeeded: return
+                case .woken: continue
+                }
+            }
         }
 
         /// True from just before `run()` starts until just after it returns.
