@@ -100,6 +100,29 @@ extension ThreadObjectTests {
 
         // MARK: test_thread_pool.py
 
+        @Test func test_map_dropped_part_way_cancels_the_rest() throws {
+            let release = threading.Event()
+            let hold = threading.Event()
+            let ran = Counter()
+            try withPool(workers: 1) { pool in
+                do {
+                    var results = try pool.map(0..<10) { (x: Int) -> Int in
+                        if x == 0 { release.wait() }
+                        if x == 1 { hold.wait() }
+                        ran.increment()
+                        return x
+                    }
+                    release.set()
+                    #expect(try results.next() == 0)
+                }
+                // Dropped after one result, while the second call is running or queued:
+                // the calls from the third on never run.
+                hold.set()
+                pool.shutdown(wait: true)
+            }
+            #expect(ran.value <= 2)
+        }
+
         @Test func test_map_submits_without_iteration() throws {
             let finished = Locked<[Int]>([])
             try withPool { pool in

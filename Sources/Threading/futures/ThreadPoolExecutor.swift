@@ -128,8 +128,9 @@ extension concurrent.futures {
 
     /// The results of `ThreadPoolExecutor.map`, in input order.
     ///
-    /// Dropping it before the end cancels the calls whose results were not taken, as
-    /// closing Python's generator does.
+    /// Dropping it part-way through cancels the calls whose results were not taken, as
+    /// closing Python's generator does; dropping it before the first `next()` cancels
+    /// nothing (a generator never started runs no cleanup), so every call still runs.
     public struct MapResults<Output: Sendable>: ~Copyable {
         private let deadline: Deadline?
         private var futures: [Future<Output>] = []
@@ -153,6 +154,7 @@ extension concurrent.futures {
         }
 
         deinit {
+            guard taken > 0 else { return }
             for future in futures[taken...] { future.cancel() }
         }
 
