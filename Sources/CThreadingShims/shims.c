@@ -7,7 +7,10 @@
 #include "CThreadingShims.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <string.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -116,4 +119,105 @@ int cshim_mock_take_forced_errno(cshim_syscall syscall) {
     }
     forced_remaining[syscall] -= 1;
     return forced_errno[syscall];
+}
+
+// MARK: - Interrupts
+
+uint32_t cshim_diagnostics = 0;
+
+static uint32_t *main_parker_word;
+int cshim_interrupt_flag = 0;
+static int interrupts_installed;
+
+// The parker states of Parker.swift that matter here.
+enum { PARKER_WAITING = 1, PARKER_SLEEPING = 2 };
+
+// Async-signal-safe: atomics and system calls only.
+static void nudge_main_thread(void) {
+    uint32_t *word = __atomic_load_n(&main_parker_word, __ATOMIC_ACQUIRE);
+    if (word == NULL) {
+        return;
+    }
+    // A sleeping main thread is moved back to "waiting" so that a futex wait about to
+    // start sees a changed word, then woken; it re-checks the pending flag either way.
+    uint32_t expected = PARKER_SLEEPING;
+    __atomic_compare_exchange_n(word, &expected, PARKER_WAITING, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void interrupt_handler(int signal_number) {
+    int saved_errno = errno;
+    if (__atomic_exchange_n(&cshim_interrupt_flag, 1, __ATOMIC_ACQ_REL)) {
+        // A second Ctrl-C before the first was raised: end the process as an
+        // unhandled Ctrl-C would.
+        struct sigaction action;
+        memset(&action, 0, sizeof(action));
+        action.sa_handler = SIG_DFL;
+        sigaction(signal_number, &action, NULL);
+        raise(signal_number);
+    }
+    nudge_main_thread();
+    errno = saved_errno;
+}
+
+int cshim_interrupts_install(uint32_t *main_word) {
+    __atomic_store_n(&main_parker_word, main_word, __ATOMIC_RELEASE);
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = interrupt_handler;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGINT, &action, NULL) != 0) {
+        return errno;
+    }
+    __atomic_store_n(&interrupts_installed, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+bool cshim_interrupts_installed(void) {
+    return __atomic_load_n(&interrupts_installed, __ATOMIC_ACQUIRE) != 0;
+}
+
+uint32_t *cshim_main_parker_word(void) {
+    return __atomic_load_n(&main_parker_word, __ATOMIC_ACQUIRE);
+}
+
+bool cshim_interrupt_take(void) {
+    return __atomic_exchange_n(&cshim_interrupt_flag, 0, __ATOMIC_ACQ_REL) != 0;
+}
+
+void cshim_interrupt_main(void) {
+    __atomic_store_n(&cshim_interrupt_flag, 1, __ATOMIC_RELEASE);
+    nudge_main_thread();
+}
+
+// MARK: - SIGQUIT
+
+static int sigquit_pipe[2] = {-1, -1};
+
+static void sigquit_handler(int signal_number) {
+    (void)signal_number;
+    int saved_errno = errno;
+    char byte = 'q';
+    ssize_t ignored = write(sigquit_pipe[1], &byte, 1);
+    (void)ignored;
+    errno = saved_errno;
+}
+
+int cshim_sigquit_pipe_install(void) {
+    if (sigquit_pipe[0] >= 0) {
+        return sigquit_pipe[0];
+    }
+    if (pipe2(sigquit_pipe, O_CLOEXEC) != 0) {
+        return -1;
+    }
+    fcntl(sigquit_pipe[1], F_SETFL, O_NONBLOCK);
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = sigquit_handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    if (sigaction(SIGQUIT, &action, NULL) != 0) {
+        return -1;
+    }
+    return sigquit_pipe[0];
 }

@@ -103,8 +103,8 @@ struct LoggingFormatTests {
         let logger = Logger(label: "test") { label in
             PythonLogHandler(label: label, format: format, level: .debug) { line in lines.withLock { $0.append(line) } }
         }
-        ThreadCensus.shared.beginShared()
-        defer { ThreadCensus.shared.endShared() }
+        let hold = ThreadCensus.shared.beginShared()
+        defer { ThreadCensus.shared.endShared(hold) }
         let thread = threading.Thread(name: "worker-1") { logger.debug("Starting") }
         try thread.start()
         try thread.join()

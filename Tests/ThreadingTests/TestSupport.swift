@@ -27,6 +27,7 @@ final class Bunch: @unchecked Sendable {
     private let errors = Locked<[any Error]>([])
     private var threads: [threading.Thread] = []
     private var rawThreads: [PlatformThread] = []
+    private var censusHold: UInt?
 
     init(
         count: Int,
@@ -34,7 +35,7 @@ final class Bunch: @unchecked Sendable {
         waitBeforeExit: Bool = false,
         _ body: @escaping @Sendable (Int) throws -> Void
     ) {
-        ThreadCensus.shared.beginShared()
+        censusHold = ThreadCensus.shared.beginShared()
         for index in 0..<count {
             let work: @Sendable () -> Void = { [self] in
                 started.increment()
@@ -74,7 +75,7 @@ final class Bunch: @unchecked Sendable {
     /// the run.
     func join(sourceLocation: SourceLocation = #_sourceLocation) throws {
         finish()
-        defer { ThreadCensus.shared.endShared() }
+        defer { releaseCensus() }
         for thread in threads {
             try thread.join(timeout: shortTimeout)
             if thread.isAlive {
@@ -83,6 +84,15 @@ final class Bunch: @unchecked Sendable {
         }
         for thread in rawThreads { thread.join() }
         if let first = errors.withLock({ $0.first }) { throw first }
+    }
+
+    deinit {
+        // A test that threw before join() must not keep the census held.
+        releaseCensus()
+    }
+
+    private func releaseCensus() {
+        if let hold = censusHold.take() { ThreadCensus.shared.endShared(hold) }
     }
 
     /// Runs `count` threads to completion: CPython's `with Bunch(f, n): pass`.
@@ -94,33 +104,62 @@ final class Bunch: @unchecked Sendable {
 /// Lets a test count live threads exactly while tests in other suites start and join
 /// theirs: counting holds the census exclusively, a `Bunch` holds it shared from start to
 /// join. The exclusive holder's own `Bunch`es pass straight through.
+///
+/// Async tests must never hold the census across an `await`: sync tests blocked on it
+/// occupy the cooperative threads the async test needs to resume. An async test instead
+/// `exempt`s the threads it starts from the counting.
 final class ThreadCensus: @unchecked Sendable {
     static let shared = ThreadCensus()
     private let condition = NSCondition()
-    private var sharedHolders = 0
+    /// Shared holds per thread: a thread already holding the census shared never waits
+    /// for it again (a test with two Bunches alive would otherwise deadlock against a
+    /// waiting exclusive holder).
+    private var sharedHolds: [UInt: Int] = [:]
     private var exclusiveOwner: UInt?
     private var exclusiveWaiting = 0
+    private var exempted: [Weak<threading.Thread>] = []
 
-    func beginShared() {
+    /// Leaves `thread` out of every leak check.
+    func exempt(_ thread: threading.Thread) {
         condition.lock()
-        defer { condition.unlock() }
-        if exclusiveOwner == currentThreadIdent() { return }
-        while exclusiveOwner != nil || exclusiveWaiting > 0 { condition.wait() }
-        sharedHolders += 1
+        exempted.append(Weak(thread))
+        condition.unlock()
     }
 
-    func endShared() {
+    /// Live threads that leak checks count.
+    func countedThreads() -> [threading.Thread] {
+        condition.lock()
+        let skip = Set(exempted.compactMap { $0.object.map(ObjectIdentifier.init) })
+        condition.unlock()
+        return threading.enumerate().filter { !skip.contains(ObjectIdentifier($0)) }
+    }
+
+    /// Takes a shared hold for the calling thread; returns the ident to release it with.
+    func beginShared() -> UInt {
+        let me = currentThreadIdent()
         condition.lock()
         defer { condition.unlock() }
-        if exclusiveOwner == currentThreadIdent() { return }
-        sharedHolders -= 1
+        if exclusiveOwner == me { return me }
+        if sharedHolds[me] == nil {
+            while exclusiveOwner != nil || exclusiveWaiting > 0 { condition.wait() }
+        }
+        sharedHolds[me, default: 0] += 1
+        return me
+    }
+
+    func endShared(_ holder: UInt) {
+        condition.lock()
+        defer { condition.unlock() }
+        if exclusiveOwner == holder { return }
+        guard let holds = sharedHolds[holder] else { return }
+        sharedHolds[holder] = holds > 1 ? holds - 1 : nil
         condition.broadcast()
     }
 
     func exclusive<R>(_ body: () throws -> R) rethrows -> R {
         condition.lock()
         exclusiveWaiting += 1
-        while exclusiveOwner != nil || sharedHolders > 0 { condition.wait() }
+        while exclusiveOwner != nil || !sharedHolds.isEmpty { condition.wait() }
         exclusiveWaiting -= 1
         exclusiveOwner = currentThreadIdent()
         condition.unlock()

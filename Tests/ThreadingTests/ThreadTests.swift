@@ -30,15 +30,15 @@ func expectNoThreadLeak(sourceLocation: SourceLocation = #_sourceLocation, _ bod
         // The test's own (pool) thread gets its dummy object first, so it is in the baseline.
         _ = threading.currentThread()
         // Held, so no new thread object can reuse an earlier one's identity.
-        let before = threading.enumerate()
+        let before = ThreadCensus.shared.countedThreads()
         let known = Set(before.map(ObjectIdentifier.init))
         try body()
         func leaked() -> [threading.Thread] {
-            threading.enumerate().filter { !known.contains(ObjectIdentifier($0)) }
+            ThreadCensus.shared.countedThreads().filter { !known.contains(ObjectIdentifier($0)) }
         }
         waitUntil(sourceLocation: sourceLocation) { leaked().isEmpty }
         #expect(leaked().isEmpty, "threads left behind: \(leaked())", sourceLocation: sourceLocation)
-        #expect(threading.activeCount() <= before.count, sourceLocation: sourceLocation)
+        #expect(ThreadCensus.shared.countedThreads().count <= before.count, sourceLocation: sourceLocation)
         withExtendedLifetime(before) {}
     }
 }

@@ -95,6 +95,59 @@ void cshim_tsan_release(void *address);
 /// True when the shim was compiled under ThreadSanitizer.
 bool cshim_tsan_enabled(void);
 
+// MARK: - Interrupts (Ctrl-C as KeyboardInterrupt)
+
+/// Installs the SIGINT handler and records the main thread's parker word, which the
+/// handler nudges so a parked main thread wakes. Returns 0 or an errno.
+int cshim_interrupts_install(uint32_t *main_parker_word);
+
+/// True once `cshim_interrupts_install` has run.
+bool cshim_interrupts_installed(void);
+
+/// The main thread's parker word, or NULL before interrupts are installed.
+uint32_t *cshim_main_parker_word(void);
+
+/// Nonzero while a Ctrl-C (or `interrupt_main`) waits to be raised in the main thread.
+extern int cshim_interrupt_flag;
+
+/// True while a Ctrl-C (or `interrupt_main`) waits to be raised in the main thread.
+static inline bool cshim_interrupt_pending(void) {
+    return __atomic_load_n(&cshim_interrupt_flag, __ATOMIC_ACQUIRE) != 0;
+}
+
+/// Consumes the pending interrupt: true if there was one.
+bool cshim_interrupt_take(void);
+
+/// Does what the SIGINT handler does, from ordinary code (`_thread.interruptMain`).
+void cshim_interrupt_main(void);
+
+// MARK: - Thread dumps on SIGQUIT
+
+/// Installs a SIGQUIT handler that writes a byte to a pipe. Returns the pipe's read end,
+/// or -1 with errno set.
+int cshim_sigquit_pipe_install(void);
+
+// MARK: - Diagnostics switches
+
+/// Bits of `cshim_diagnostics`: which opt-in diagnostics are on.
+enum {
+    CSHIM_DIAG_TRACK_HOLDERS = 1,
+    CSHIM_DIAG_LOCK_ORDER = 2,
+    CSHIM_DIAG_STATISTICS = 4,
+};
+
+/// The diagnostics switches; zero (all off) unless a program turns one on.
+extern uint32_t cshim_diagnostics;
+
+/// The switches, read with a relaxed load: what a lock's fast path checks.
+static inline uint32_t cshim_diagnostics_flags(void) {
+    return __atomic_load_n(&cshim_diagnostics, __ATOMIC_RELAXED);
+}
+
+static inline void cshim_diagnostics_set_flags(uint32_t flags) {
+    __atomic_store_n(&cshim_diagnostics, flags, __ATOMIC_RELEASE);
+}
+
 // MARK: - Fault injection (tests)
 
 /// The system calls whose errno a test can force, per thread.

@@ -33,13 +33,22 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     @usableFromInline static let spinLimit = 64
 
     @usableFromInline internal let word: UnsafeMutablePointer<UInt32>
+    /// The owning thread's `threading.getIdent()`.
+    internal let threadIdent: UInt
+
+    /// What the thread waits on and since when, for thread dumps and deadlock checks;
+    /// guarded by `siteMutex`, as other threads read it.
+    private let siteMutex = InternalMutex()
+    private var site: (target: any WaitTarget, since: Deadline)?
 
     private override init() {
         word = .allocate(capacity: 1)
         word.initialize(to: Parker.idle)
+        threadIdent = currentThreadIdent()
     }
 
     deinit {
+        ParkerRegistry.shared.remove(self)
         word.deinitialize(count: 1)
         word.deallocate()
     }
@@ -52,7 +61,31 @@ internal final class Parker: WaitNode, @unchecked Sendable {
         }
         let parker = Parker()
         pthread_setspecific(parkerKey, Unmanaged.passRetained(parker).toOpaque())
+        ParkerRegistry.shared.add(parker)
         return parker
+    }
+
+    /// How a park ended.
+    @usableFromInline
+    internal enum ParkResult {
+        case notified
+        case timedOut
+        /// A Ctrl-C is pending for this (main) thread.
+        case interrupted
+    }
+
+    /// Records what the thread is about to wait on; `nil` when the wait is over.
+    internal func setWaitTarget(_ target: (any WaitTarget)?) {
+        siteMutex.lock()
+        site = target.map { ($0, Deadline.now) }
+        siteMutex.unlock()
+    }
+
+    /// What the thread waits on, and since when; `nil` while it runs.
+    internal var waitSite: (target: any WaitTarget, since: Deadline)? {
+        siteMutex.lock()
+        defer { siteMutex.unlock() }
+        return site
     }
 
     /// Marks the parker as waiting; called by its own thread just before it is queued.
@@ -61,15 +94,17 @@ internal final class Parker: WaitNode, @unchecked Sendable {
         cshim_atomic_store_release(word, Parker.waiting)
     }
 
-    /// Blocks the calling (owning) thread until a waker notifies it or `deadline` passes.
+    /// Blocks the calling (owning) thread until a waker notifies it, `deadline` passes,
+    /// or, if `interruptible` and this is the main thread, a Ctrl-C is pending.
     ///
-    /// - Returns: true if notified; false on timeout, in which case the thread is still
-    ///   queued and the caller must settle that under the queue's mutex.
+    /// - Returns: `.notified`, or why not: then the thread is still queued and the caller
+    ///   must settle that under the queue's mutex.
     @usableFromInline
-    internal func park(until deadline: Deadline?) -> Bool {
+    internal func park(until deadline: Deadline?, interruptible: Bool) -> ParkResult {
+        let interruptible = interruptible && word == cshim_main_parker_word()
         if deadline.map({ !$0.hasPassed }) ?? true {
             for _ in 0..<Parker.spinLimit {
-                if cshim_atomic_load_acquire(word) == Parker.notified { return true }
+                if cshim_atomic_load_acquire(word) == Parker.notified { return .notified }
                 cshim_cpu_relax()
             }
         }
@@ -77,7 +112,7 @@ internal final class Parker: WaitNode, @unchecked Sendable {
         while true {
             switch state {
             case Parker.notified:
-                return true
+                return .notified
             case Parker.waiting:
                 if !cshim_atomic_compare_exchange_acq_rel(word, Parker.waiting, Parker.sleeping) {
                     state = cshim_atomic_load_acquire(word)
@@ -86,8 +121,11 @@ internal final class Parker: WaitNode, @unchecked Sendable {
             default:
                 break
             }
+            // Checked after the word says "sleeping": the signal handler sets the flag,
+            // then moves the word back to "waiting", so the wait below cannot miss it.
+            if interruptible, cshim_interrupt_pending() { return .interrupted }
             if Futex.wait(word, expected: Parker.sleeping, deadline: deadline) == .timedOut {
-                return cshim_atomic_load_acquire(word) == Parker.notified
+                return cshim_atomic_load_acquire(word) == Parker.notified ? .notified : .timedOut
             }
             state = cshim_atomic_load_acquire(word)
         }

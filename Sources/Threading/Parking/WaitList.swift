@@ -42,20 +42,79 @@ internal final class WaitList: @unchecked Sendable {
     @inlinable
     internal var first: WaitNode? { head?.takeUnretainedValue() }
 
-    /// Appends the calling thread, releases `mutex` and sleeps until a waker dequeues it or
-    /// `deadline` passes.
+    /// Why a waiter left a list without being woken.
+    internal enum LeaveReason {
+        case timedOut
+        /// A Ctrl-C arrived for the (main) thread during an interruptible wait.
+        case interrupted
+    }
+
+    /// How a wait ended.
+    internal enum Outcome {
+        /// A waker dequeued the thread with this token.
+        case woken(UInt)
+        case timedOut
+        case interrupted
+    }
+
+    /// Appends the calling thread, releases `mutex` and sleeps until a waker dequeues it,
+    /// `deadline` passes, or (if `interruptible`, on the main thread) a Ctrl-C arrives.
     ///
     /// Call with `mutex` held; returns with it released.
     ///
     /// - Parameters:
     ///   - mutex: the mutex guarding this list, held by the caller.
     ///   - deadline: when to give up; `nil` waits until woken.
+    ///   - target: what the thread waits on, for thread dumps and deadlock checks.
+    ///   - interruptible: whether a Ctrl-C ends the wait (only throwing calls are).
     ///   - queuedSince: when the caller first started waiting, kept across re-queues so
     ///     fairness hand-off can tell how long it has waited.
-    ///   - onTimeout: runs with `mutex` held once the caller has left the list after its
-    ///     deadline passed; returns true to give up, false to keep waiting with no deadline
-    ///     (for a wait that a concurrent operation is about to settle).
-    /// - Returns: the waker's token, or `nil` if the wait timed out.
+    ///   - onLeave: runs with `mutex` held once the caller has left the list without being
+    ///     woken; returns true to give up, false to keep waiting with no deadline (for a
+    ///     wait that a concurrent operation is about to settle).
+    internal func wait(
+        unlocking mutex: borrowing InternalMutex,
+        until deadline: Deadline?,
+        on target: any WaitTarget,
+        interruptible: Bool = false,
+        queuedSince: Deadline? = nil,
+        onLeave: (LeaveReason) -> Bool = { _ in true }
+    ) -> Outcome {
+        let parker = Parker.current
+        var deadline = deadline
+        var interruptible = interruptible
+        parker.queuedSince = queuedSince ?? .now
+        parker.setWaitTarget(target)
+        defer { parker.setWaitTarget(nil) }
+        while true {
+            parker.prepareToPark()
+            append(parker)
+            mutex.unlock()
+
+            let parked = parker.park(until: deadline, interruptible: interruptible)
+            if case .notified = parked { return .woken(parker.token) }
+
+            mutex.lock()
+            guard parker.isQueued else {
+                // A waker dequeued us under the mutex just as we gave up: its token is
+                // already published, and the mutex orders our read after it.
+                mutex.unlock()
+                return .woken(parker.token)
+            }
+            remove(parker)
+            parker.resetAfterTimeout()
+            let reason: LeaveReason = if case .interrupted = parked { .interrupted } else { .timedOut }
+            if onLeave(reason) {
+                mutex.unlock()
+                return reason == .interrupted ? .interrupted : .timedOut
+            }
+            deadline = nil
+            interruptible = false
+        }
+    }
+
+    /// `wait(unlocking:until:on:...)` without interruption or a described target: the
+    /// waker's token, or `nil` on timeout.
     @usableFromInline
     internal func park(
         unlocking mutex: borrowing InternalMutex,
@@ -63,31 +122,15 @@ internal final class WaitList: @unchecked Sendable {
         queuedSince: Deadline? = nil,
         onTimeout: () -> Bool = { true }
     ) -> UInt? {
-        let parker = Parker.current
-        var deadline = deadline
-        parker.queuedSince = queuedSince ?? .now
-        while true {
-            parker.prepareToPark()
-            append(parker)
-            mutex.unlock()
-
-            if parker.park(until: deadline) { return parker.token }
-
-            mutex.lock()
-            guard parker.isQueued else {
-                // A waker dequeued us under the mutex just as the deadline passed: its
-                // token is already published, and the mutex orders our read after it.
-                mutex.unlock()
-                return parker.token
-            }
-            remove(parker)
-            parker.resetAfterTimeout()
-            if onTimeout() {
-                mutex.unlock()
-                return nil
-            }
-            deadline = nil
-        }
+        let outcome = wait(
+            unlocking: mutex,
+            until: deadline,
+            on: UndescribedWait.shared,
+            queuedSince: queuedSince,
+            onLeave: { _ in onTimeout() }
+        )
+        if case .woken(let token) = outcome { return token }
+        return nil
     }
 
     /// Dequeues the longest-waiting thread and wakes it with `token`. Call with the mutex
@@ -148,4 +191,12 @@ internal final class WaitList: @unchecked Sendable {
         node.isQueued = false
         count -= 1
     }
+}
+
+/// The target recorded for waits that do not describe theirs.
+internal final class UndescribedWait: WaitTarget {
+    static let shared = UndescribedWait()
+    var waitKind: String { "wait" }
+    var label: String? { nil }
+    var holders: [UInt] { [] }
 }

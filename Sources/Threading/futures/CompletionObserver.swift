@@ -33,18 +33,28 @@ internal final class CompletionObserver: @unchecked Sendable {
     /// Waits until more than `seen` futures have reported, or `deadline` passes.
     ///
     /// - Returns: false on timeout.
+    ///
+    /// - Throws: `KeyboardInterrupt` on Ctrl-C.
     @discardableResult
-    func waitForReport(after seen: Int, until deadline: Deadline?) -> Bool {
+    func waitForReport(after seen: Int, until deadline: Deadline?) throws -> Bool {
+        try Interrupts.check()
         queue.lock()
         while completed.count <= seen {
             if let deadline, deadline.hasPassed {
                 queue.unlock()
                 return false
             }
-            _ = queue.park(until: deadline)
+            let outcome = queue.list.wait(unlocking: queue.mutex, until: deadline, on: self, interruptible: true)
+            if case .interrupted = outcome { try Interrupts.check() }
             queue.lock()
         }
         queue.unlock()
         return true
     }
+}
+
+extension CompletionObserver: WaitTarget {
+    var waitKind: String { "concurrent.futures.wait" }
+    var label: String? { nil }
+    var holders: [UInt] { [] }
 }

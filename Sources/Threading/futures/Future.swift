@@ -224,6 +224,7 @@ extension concurrent.futures {
         }
 
         private func waitForOutcome(timeout: Double?) throws -> Result<T, any Error> {
+            try Interrupts.check()
             var deadline: Deadline?
             if let timeout {
                 deadline = timeout.isNaN || timeout <= 0 ? .now : nil
@@ -253,7 +254,9 @@ extension concurrent.futures {
                     mutex.unlock()
                     throw TimeoutError()
                 }
-                _ = waiters.park(unlocking: mutex, until: deadline)
+                if case .interrupted = waiters.wait(unlocking: mutex, until: deadline, on: self, interruptible: true) {
+                    try Interrupts.check()
+                }
                 mutex.lock()
             }
         }
@@ -314,6 +317,12 @@ extension concurrent.futures.Future: CustomStringConvertible {
         defer { mutex.unlock() }
         return describe()
     }
+}
+
+extension concurrent.futures.Future: WaitTarget {
+    var waitKind: String { "Future" }
+    var label: String? { nil }
+    var holders: [UInt] { [] }
 }
 
 extension concurrent.futures.Future: Hashable {

@@ -340,7 +340,7 @@ internal final class PoolCore: @unchecked Sendable {
                 continue
             }
             if isShutdown || isBroken || LivePools.shared.interpreterShuttingDown { break }
-            _ = idleWorkers.park(unlocking: mutex, until: nil)
+            _ = idleWorkers.wait(unlocking: mutex, until: nil, on: self)
             mutex.lock()
         }
         idle.subtract(1, ordering: .releasing)
@@ -358,6 +358,12 @@ internal final class PoolCore: @unchecked Sendable {
         let error = concurrent.futures.BrokenThreadPool(Self.brokenMessage)
         for item in stranded { item.fail(error) }
     }
+}
+
+extension PoolCore: WaitTarget {
+    var waitKind: String { "ThreadPoolExecutor work" }
+    var label: String? { threadNamePrefix }
+    var holders: [UInt] { [] }
 }
 
 /// Every pool not yet released, so the exit sequence can shut them down before it joins

@@ -54,7 +54,7 @@ extension concurrent.futures {
             let reports = observer.reportCount
             current = split()
             if satisfied(current) { return current }
-            if !observer.waitForReport(after: reports, until: deadline) { return split() }
+            if try !observer.waitForReport(after: reports, until: deadline) { return split() }
         }
     }
 
@@ -122,7 +122,7 @@ extension concurrent.futures {
                     try checkTimeoutRepresentable(seconds)
                     deadline = Deadline(nanoseconds: start.nanoseconds &+ UInt64((seconds * 1e9).rounded(.up)))
                 }
-                if !observer.waitForReport(after: reportsSeen, until: deadline) {
+                if try !observer.waitForReport(after: reportsSeen, until: deadline) {
                     throw TimeoutError("\(pending.count) (of \(total)) futures unfinished")
                 }
             }

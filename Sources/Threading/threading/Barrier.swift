@@ -26,6 +26,8 @@ extension threading {
         public let action: (@Sendable () throws -> Void)?
         /// The default timeout of `wait()`, in seconds (`nil`: none).
         public let timeout: Double?
+        /// The label given at creation, used by thread dumps.
+        public let label: String?
 
         private let waiters = WaitQueue()
         // Guarded by `waiters`' mutex.
@@ -38,12 +40,14 @@ extension threading {
         public init(
             parties: Int,
             action: (@Sendable () throws -> Void)? = nil,
-            timeout: Double? = nil
+            timeout: Double? = nil,
+            label: String? = nil
         ) throws {
             guard parties >= 1 else { throw ValueError("parties must be > 0") }
             self.parties = parties
             self.action = action
             self.timeout = timeout
+            self.label = label
         }
 
         /// Waits until all parties have called `wait()`.
@@ -61,6 +65,7 @@ extension threading {
         @available(*, noasync, message: "wait() blocks the thread; use it outside async code")
         public func wait(timeout: Double? = nil) throws -> Int {
             let timeout = timeout ?? self.timeout
+            try Interrupts.check()
             waiters.lock()
             waitOutAction()
             guard phase != .broken else {
@@ -80,15 +85,26 @@ extension threading {
                 waiters.unlock()
                 throw error
             }
-            let token = waiters.park(until: deadline) {
+            let outcome = waiters.list.wait(
+                unlocking: waiters.mutex, until: deadline, on: self, interruptible: true
+            ) { reason in
                 // Python runs the action holding the barrier's lock, so a waiter whose
-                // time runs out during it is released with the rest.
+                // time runs out (or who is interrupted) during it is released with the rest.
                 if self.phase == .runningAction { return false }
-                self.breakBarrier()
+                switch reason {
+                case .timedOut: self.breakBarrier()
+                // As in Python, Ctrl-C takes the thread out of the round without breaking it.
+                case .interrupted: self.arrived -= 1
+                }
                 return true
             }
-            guard token == Self.tokenPassed else { throw BrokenBarrierError() }
-            return index
+            switch outcome {
+            case .woken(Self.tokenPassed): return index
+            case .interrupted:
+                try Interrupts.check()
+                throw BrokenBarrierError()
+            default: throw BrokenBarrierError()
+            }
         }
 
         /// Waits until all parties have called `wait()`, for at most `timeout`.
@@ -138,7 +154,7 @@ extension threading {
         /// While the last arrival runs the action, parks until the round is over.
         private func waitOutAction() {
             while phase == .runningAction {
-                _ = waiters.park(until: nil)
+                _ = waiters.list.wait(unlocking: waiters.mutex, until: nil, on: self)
                 waiters.lock()
             }
         }
@@ -175,6 +191,11 @@ extension threading {
             return index
         }
     }
+}
+
+extension threading.Barrier: WaitTarget {
+    var waitKind: String { "Barrier" }
+    var holders: [UInt] { [] }
 }
 
 extension threading.Barrier: CustomStringConvertible {

@@ -25,21 +25,25 @@ extension threading {
 
         @usableFromInline let underlying: Underlying
         @usableFromInline let waiters = WaitQueue()
+        /// The label given at creation, used by thread dumps.
+        public let label: String?
 
         /// Creates a condition over a new `RLock`, as Python's `Condition()` does.
-        public convenience init() {
-            self.init(RLock())
+        public convenience init(label: String? = nil) {
+            self.init(RLock(label: label), label: label)
         }
 
         /// Creates a condition over `lock`. Python cannot tell which thread holds a plain
         /// `Lock`, so `wait` and `notify` only check that it is held by someone.
-        public init(_ lock: Lock) {
+        public init(_ lock: Lock, label: String? = nil) {
             underlying = .lock(lock)
+            self.label = label
         }
 
         /// Creates a condition over `lock`.
-        public init(_ lock: RLock) {
+        public init(_ lock: RLock, label: String? = nil) {
             underlying = .rlock(lock)
+            self.label = label
         }
 
         // MARK: The lock
@@ -48,13 +52,20 @@ extension threading {
         @discardableResult
         @available(*, noasync, message: "acquire() blocks the thread; use it outside async code")
         public func acquire() -> Bool {
-            acquireLock(deadline: nil)
+            switch underlying {
+            case .lock(let lock): lock.acquire()
+            case .rlock(let rlock): rlock.acquire()
+            }
         }
 
         /// Acquires the underlying lock, with its rules and errors.
         @available(*, noasync, message: "acquire() blocks the thread; use it outside async code")
         public func acquire(blocking: Bool, timeout: Double? = nil) throws -> Bool {
-            acquireLock(deadline: try Lock.deadline(blocking: blocking, timeout: timeout))
+            let deadline = try Lock.deadline(blocking: blocking, timeout: timeout)
+            switch underlying {
+            case .lock(let lock): return try lock.acquire(until: deadline, interruptible: true)
+            case .rlock(let rlock): return try rlock.acquire(until: deadline, interruptible: true)
+            }
         }
 
         /// Acquires the underlying lock, waiting at most `timeout` seconds.
@@ -185,13 +196,6 @@ extension threading {
             return try .validated(secondsFromNow: timeout)
         }
 
-        private func acquireLock(deadline: Deadline?) -> Bool {
-            switch underlying {
-            case .lock(let lock): lock.acquire(deadline: deadline)
-            case .rlock(let rlock): rlock.acquire(deadline: deadline)
-            }
-        }
-
         /// Python's `_is_owned()`: an `RLock` knows its owner; a `Lock` only whether it is
         /// held.
         private var isOwned: Bool {
@@ -204,6 +208,7 @@ extension threading {
         @discardableResult
         internal func wait(deadline: Deadline?) throws -> Bool {
             guard isOwned else { throw RuntimeError("cannot wait on un-acquired lock") }
+            try Interrupts.check()
             waiters.lock()
             // Queue before releasing the lock: a notifier must hold the lock, so it cannot
             // miss this waiter.
@@ -217,17 +222,30 @@ extension threading {
                 waiters.unlock()
                 throw error
             }
-            let notified = waiters.park(until: deadline) != nil
+            let outcome = waiters.list.wait(
+                unlocking: waiters.mutex, until: deadline, on: self, interruptible: true)
+            // The lock comes back whatever happened, as Python's `finally` restores it.
             switch underlying {
-            case .lock(let lock): lock.acquire(deadline: nil)
+            case .lock(let lock): lock.acquire()
             case .rlock(let rlock): rlock.reacquire(depth: saved)
             }
-            return notified
+            switch outcome {
+            case .woken: return true
+            case .timedOut: return false
+            case .interrupted:
+                try Interrupts.check()
+                return false
+            }
         }
 
         /// The number of threads waiting to be notified (for tests and thread dumps).
         internal var waitingCount: Int { waiters.withLock { waiters.count } }
     }
+}
+
+extension threading.Condition: WaitTarget {
+    var waitKind: String { "Condition" }
+    var holders: [UInt] { [] }
 }
 
 extension threading.Condition: CustomStringConvertible {

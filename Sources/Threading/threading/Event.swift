@@ -20,9 +20,13 @@ extension threading {
         /// Written under `waiters`' mutex; read without it on the fast path.
         @usableFromInline let flag = Atomic<Bool>(false)
         @usableFromInline let waiters = WaitQueue()
+        /// The label given at creation, used by thread dumps.
+        public let label: String?
 
-        /// Creates an event whose flag is clear.
-        public init() {}
+        /// Creates an event whose flag is clear; `label` names it in thread dumps.
+        public init(label: String? = nil) {
+            self.label = label
+        }
 
         /// The flag (Python's `is_set()`).
         public var isSet: Bool { flag.load(ordering: .acquiring) }
@@ -59,10 +63,11 @@ extension threading {
         @available(*, noasync, message: "wait() blocks the thread; use it outside async code")
         public func wait(timeout: Double?) throws -> Bool {
             if isSet { return true }
+            try Interrupts.check()
             switch timeout {
-            case nil: return wait(deadline: nil)
+            case nil: return try wait(deadline: nil, interruptible: true)
             case let seconds? where seconds.isNaN || seconds <= 0: return wait(deadline: .now)
-            case let seconds?: return wait(deadline: try .validated(secondsFromNow: seconds))
+            case let seconds?: return try wait(deadline: .validated(secondsFromNow: seconds), interruptible: true)
             }
         }
 
@@ -90,6 +95,10 @@ extension threading {
         }
 
         internal func wait(deadline: Deadline?) -> Bool {
+            (try? wait(deadline: deadline, interruptible: false)) ?? false
+        }
+
+        private func wait(deadline: Deadline?, interruptible: Bool) throws -> Bool {
             if isSet { return true }
             waiters.lock()
             if flag.load(ordering: .relaxed) {
@@ -100,12 +109,23 @@ extension threading {
                 waiters.unlock()
                 return false
             }
-            return waiters.park(until: deadline) != nil
+            switch waiters.list.wait(unlocking: waiters.mutex, until: deadline, on: self, interruptible: interruptible) {
+            case .woken: return true
+            case .timedOut: return false
+            case .interrupted:
+                try Interrupts.check()
+                return false
+            }
         }
 
         /// The number of threads waiting for the flag (for tests and thread dumps).
         internal var waitingCount: Int { waiters.withLock { waiters.count } }
     }
+}
+
+extension threading.Event: WaitTarget {
+    var waitKind: String { "Event" }
+    var holders: [UInt] { [] }
 }
 
 extension threading.Event: CustomStringConvertible {

@@ -14,15 +14,15 @@ extension threading {
     /// Invariant: `state` has `locked` set exactly while some acquisition has not been
     /// released, and `parked` set whenever a thread may be queued in `waiters`.
     ///
-    ///     let lock = threading.Lock()
+    ///     let lock = threading.Lock(label: "accounts")
     ///     lock.withLock { shared += 1 }
     ///     if try lock.acquire(timeout: 0.5) { defer { try? lock.release() } ... }
     ///
-    /// Acquiring and releasing an uncontended lock is one atomic operation each. A thread
-    /// that finds the lock held spins briefly (only while nobody is parked), then parks in
-    /// FIFO order. Releasing wakes the oldest waiter, which competes for the lock again;
-    /// once a waiter has waited longer than a millisecond the lock is handed to it
-    /// directly, so no waiter starves.
+    /// Acquiring and releasing an uncontended lock is one atomic operation each (plus one
+    /// load of the diagnostics switches). A thread that finds the lock held spins briefly
+    /// (only while nobody is parked), then parks in FIFO order. Releasing wakes the oldest
+    /// waiter, which competes for the lock again; once a waiter has waited longer than a
+    /// millisecond the lock is handed to it directly, so no waiter starves.
     public final class Lock: @unchecked Sendable {
         @usableFromInline static let locked: UInt32 = 1
         @usableFromInline static let parked: UInt32 = 2
@@ -38,10 +38,36 @@ extension threading {
         @usableFromInline let state = Atomic<UInt32>(0)
         @usableFromInline let waiters = WaitQueue()
 
-        /// Creates an unlocked lock.
-        public init() {}
+        /// The label given at creation, used by thread dumps and diagnostics.
+        public let label: String?
+        /// `"Lock"`, or `"RLock"` for the lock inside an `RLock`.
+        internal let kind: String
+        /// The holder's ident while `threading.diagnostics` tracks holders, else 0.
+        @usableFromInline let holder = Atomic<UInt>(0)
+        /// Set for the lock inside an `RLock`, which always knows its owner.
+        internal weak var reentrantOwner: RLock?
+        /// Unique for the life of the process, unlike an address.
+        internal let diagnosticID = nextLockID.wrappingAdd(1, ordering: .relaxed).newValue
+        private let counters = AtomicLazyReference<LockCounters>()
 
-        /// Acquires the lock, blocking as long as it takes.
+        /// Creates an unlocked lock; `label` names it in thread dumps and reports.
+        public init(label: String? = nil) {
+            self.label = label
+            self.kind = "Lock"
+        }
+
+        internal init(label: String?, kind: String) {
+            self.label = label
+            self.kind = kind
+        }
+
+        deinit {
+            if cshim_diagnostics_flags() & UInt32(CSHIM_DIAG_LOCK_ORDER) != 0 {
+                LockOrderChecker.shared.forget(diagnosticID)
+            }
+        }
+
+        /// Acquires the lock, blocking as long as it takes. Not interrupted by Ctrl-C.
         ///
         /// - Returns: true, as Python's `acquire()` does.
         @inlinable
@@ -50,9 +76,10 @@ extension threading {
         public func acquire() -> Bool {
             if state.compareExchange(expected: 0, desired: Self.locked, ordering: .acquiring).exchanged {
                 cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
+                if _slowPath(cshim_diagnostics_flags() != 0) { noteAcquired(waitedNanoseconds: nil) }
                 return true
             }
-            return acquireContended(deadline: nil)
+            return acquireContended(deadline: nil, interruptible: false) == .acquired
         }
 
         /// Acquires the lock, waiting at most `timeout` seconds when `blocking`.
@@ -62,13 +89,11 @@ extension threading {
         ///
         /// - Returns: true if the lock was acquired.
         /// - Throws: `ValueError` for a timeout with `blocking: false`, a negative timeout
-        ///   other than -1, or NaN; `OverflowError` beyond `threading.TIMEOUT_MAX`.
+        ///   other than -1, or NaN; `OverflowError` beyond `threading.TIMEOUT_MAX`;
+        ///   `KeyboardInterrupt` on Ctrl-C (see `threading.enableKeyboardInterrupt()`).
         @available(*, noasync, message: "acquire() blocks the thread; use it outside async code")
         public func acquire(blocking: Bool, timeout: Double? = nil) throws -> Bool {
-            guard let deadline = try Self.deadline(blocking: blocking, timeout: timeout) else {
-                return acquire()
-            }
-            return acquire(deadline: deadline)
+            try acquire(until: Self.deadline(blocking: blocking, timeout: timeout), interruptible: true)
         }
 
         /// Acquires the lock, waiting at most `timeout` seconds (`nil` or -1: forever).
@@ -89,6 +114,7 @@ extension threading {
         ///   lock is unchanged.
         @inlinable
         public func release() throws {
+            if _slowPath(cshim_diagnostics_flags() != 0) { noteReleasing() }
             cshim_tsan_release(Unmanaged.passUnretained(self).toOpaque())
             if state.compareExchange(expected: Self.locked, desired: 0, ordering: .releasing).exchanged {
                 return
@@ -113,15 +139,27 @@ extension threading {
 
         // MARK: Internals shared with RLock and Condition
 
-        /// Acquires with an optional deadline; a passed deadline makes it a single try.
+        @usableFromInline
+        enum AcquireOutcome { case acquired, timedOut, interrupted }
+
+        /// Acquires with an optional deadline (a passed one makes it a single try); an
+        /// interruptible acquisition throws `KeyboardInterrupt` on Ctrl-C.
         @usableFromInline
         @discardableResult
-        internal func acquire(deadline: Deadline?) -> Bool {
+        internal func acquire(until deadline: Deadline?, interruptible: Bool) throws -> Bool {
+            if interruptible { try Interrupts.check() }
             if state.compareExchange(expected: 0, desired: Self.locked, ordering: .acquiring).exchanged {
                 cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
+                if _slowPath(cshim_diagnostics_flags() != 0) { noteAcquired(waitedNanoseconds: nil) }
                 return true
             }
-            return acquireContended(deadline: deadline)
+            switch acquireContended(deadline: deadline, interruptible: interruptible) {
+            case .acquired: return true
+            case .timedOut: return false
+            case .interrupted:
+                try Interrupts.check()
+                return false
+            }
         }
 
         /// Python's argument rules for `Lock.acquire` and `RLock.acquire`.
@@ -141,9 +179,10 @@ extension threading {
         }
 
         @usableFromInline
-        internal func acquireContended(deadline: Deadline?) -> Bool {
+        internal func acquireContended(deadline: Deadline?, interruptible: Bool) -> AcquireOutcome {
             var spins = 0
             var queuedSince: Deadline?
+            let started = cshim_diagnostics_flags() != 0 ? Deadline.now : nil
             while true {
                 let current = state.load(ordering: .relaxed)
                 if current & Self.locked == 0 {
@@ -152,34 +191,41 @@ extension threading {
                         desired: current | Self.locked,
                         ordering: .acquiring
                     ).exchanged {
-                        cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
-                        return true
+                        acquiredAfterWaiting(since: started)
+                        return .acquired
                     }
                     continue
                 }
-                if let deadline, deadline.hasPassed { return false }
+                if let deadline, deadline.hasPassed { return .timedOut }
                 if current & Self.parked == 0, spins < Self.spinLimit {
                     spins += 1
                     cshim_cpu_relax()
                     continue
                 }
-                switch park(deadline: deadline, queuedSince: &queuedSince) {
+                switch park(deadline: deadline, interruptible: interruptible, queuedSince: &queuedSince) {
                 case .acquired:
-                    cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
-                    return true
+                    acquiredAfterWaiting(since: started)
+                    return .acquired
                 case .retry:
                     spins = 0
                 case .timedOut:
-                    return false
+                    return .timedOut
+                case .interrupted:
+                    return .interrupted
                 }
             }
         }
 
-        @usableFromInline
-        enum ParkOutcome { case acquired, retry, timedOut }
+        private func acquiredAfterWaiting(since started: Deadline?) {
+            cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
+            guard cshim_diagnostics_flags() != 0 else { return }
+            noteAcquired(waitedNanoseconds: started.map { Deadline.now.nanoseconds &- $0.nanoseconds } ?? 0)
+        }
+
+        private enum ParkOutcome { case acquired, retry, timedOut, interrupted }
 
         /// Queues the caller behind a held lock, unless the lock changed meanwhile.
-        private func park(deadline: Deadline?, queuedSince: inout Deadline?) -> ParkOutcome {
+        private func park(deadline: Deadline?, interruptible: Bool, queuedSince: inout Deadline?) -> ParkOutcome {
             waiters.lock()
             // Under the queue mutex nobody can clear `parked` or hand the lock over, so
             // a thread queued with `locked | parked` set is sure to be woken by a release.
@@ -198,16 +244,22 @@ extension threading {
             }
             let since = queuedSince ?? .now
             queuedSince = since
-            let token = waiters.park(until: deadline, queuedSince: since) {
+            let outcome = waiters.list.wait(
+                unlocking: waiters.mutex,
+                until: deadline,
+                on: self,
+                interruptible: interruptible,
+                queuedSince: since
+            ) { _ in
                 if self.waiters.isEmpty {
                     self.state.bitwiseAnd(~Self.parked, ordering: .relaxed)
                 }
                 return true
             }
-            switch token {
-            case nil: return .timedOut
-            case Self.tokenHandoff: return .acquired
-            default: return .retry
+            switch outcome {
+            case .timedOut: return .timedOut
+            case .interrupted: return .interrupted
+            case .woken(let token): return token == Self.tokenHandoff ? .acquired : .retry
             }
         }
 
@@ -235,8 +287,51 @@ extension threading {
             }
         }
 
+        // MARK: Diagnostics (only while some are on)
+
+        @usableFromInline
+        internal func noteAcquired(waitedNanoseconds: UInt64?) {
+            let flags = cshim_diagnostics_flags()
+            holder.store(currentThreadIdent(), ordering: .relaxed)
+            if flags & UInt32(CSHIM_DIAG_LOCK_ORDER) != 0 {
+                LockOrderChecker.shared.acquired(diagnosticID, name: diagnosticName)
+            }
+            if flags & UInt32(CSHIM_DIAG_STATISTICS) != 0 {
+                statisticsCounters.record(waitedNanoseconds: waitedNanoseconds)
+            }
+        }
+
+        @usableFromInline
+        internal func noteReleasing() {
+            let previous = holder.exchange(0, ordering: .relaxed)
+            if previous != 0, cshim_diagnostics_flags() & UInt32(CSHIM_DIAG_LOCK_ORDER) != 0 {
+                LockOrderChecker.shared.released(diagnosticID, heldBy: previous)
+            }
+        }
+
+        private var statisticsCounters: LockCounters {
+            if let existing = counters.load() { return existing }
+            let created = LockCounters()
+            let stored = counters.storeIfNil(created)
+            if stored === created { StatisticsRegistry.shared.add(self, created) }
+            return stored
+        }
+
         /// The number of threads parked waiting for the lock (for tests and thread dumps).
         internal var parkedCount: Int { waiters.withLock { waiters.count } }
+    }
+}
+
+extension threading.Lock: WaitTarget {
+    var waitKind: String { kind }
+
+    var holders: [UInt] {
+        if let reentrantOwner {
+            let owner = reentrantOwner.owner.load(ordering: .relaxed)
+            return owner == 0 ? [] : [owner]
+        }
+        let tracked = holder.load(ordering: .relaxed)
+        return tracked == 0 || !locked ? [] : [tracked]
     }
 }
 
@@ -246,6 +341,9 @@ extension threading.Lock: CustomStringConvertible {
         "<\(locked ? "locked" : "unlocked") threading.Lock object at \(objectAddress(self))>"
     }
 }
+
+/// Lock identities for diagnostics: never reused, unlike addresses.
+private let nextLockID = Atomic<UInt64>(0)
 
 /// The address Python's reprs show for an object.
 internal func objectAddress(_ object: AnyObject) -> String {

@@ -12,15 +12,21 @@
 @usableFromInline
 internal final class Permits: @unchecked Sendable {
     private let waiters = WaitQueue()
+    /// `"Semaphore"` or `"BoundedSemaphore"`, for dumps.
+    let kind: String
+    /// The label given at creation.
+    let label: String?
     /// Guarded by `waiters`' mutex.
     private var available: Int
     /// The value a `BoundedSemaphore` may not exceed.
     internal let bound: Int?
 
-    internal init(value: Int, bounded: Bool) throws {
+    internal init(value: Int, bounded: Bool, label: String?) throws {
         guard value >= 0 else { throw ValueError("semaphore initial value must be >= 0") }
         available = value
         bound = bounded ? value : nil
+        kind = bounded ? "BoundedSemaphore" : "Semaphore"
+        self.label = label
     }
 
     internal var value: Int { waiters.withLock { available } }
@@ -31,18 +37,23 @@ internal final class Permits: @unchecked Sendable {
             if timeout != nil { throw ValueError("can't specify timeout for non-blocking acquire") }
             return try acquire(deadline: .now)
         }
+        try Interrupts.check()
         switch timeout {
         // Python re-waits for a NaN remainder until a permit comes.
-        case nil, .some(.nan): return try acquire(deadline: nil)
+        case nil, .some(.nan): return try acquire(deadline: nil, interruptible: true)
         case let seconds? where seconds <= 0: return try acquire(deadline: .now)
         case let seconds?:
-            return try acquire(deadline: nil, timeoutSeconds: seconds)
+            return try acquire(deadline: nil, timeoutSeconds: seconds, interruptible: true)
         }
     }
 
     /// Takes a permit, waiting until `deadline` (or `timeoutSeconds` from the moment it
     /// has to wait, validated only then, as Python does).
-    internal func acquire(deadline: Deadline?, timeoutSeconds: Double? = nil) throws -> Bool {
+    internal func acquire(
+        deadline: Deadline?,
+        timeoutSeconds: Double? = nil,
+        interruptible: Bool = false
+    ) throws -> Bool {
         waiters.lock()
         if available > 0 {
             available -= 1
@@ -63,7 +74,13 @@ internal final class Permits: @unchecked Sendable {
             return false
         }
         // A token means a releaser handed us its permit.
-        return waiters.park(until: deadline) != nil
+        switch waiters.list.wait(unlocking: waiters.mutex, until: deadline, on: self, interruptible: interruptible) {
+        case .woken: return true
+        case .timedOut: return false
+        case .interrupted:
+            try Interrupts.check()
+            return false
+        }
     }
 
     /// Adds `n` permits, handing them to waiting threads first.
@@ -85,4 +102,9 @@ internal final class Permits: @unchecked Sendable {
 
     /// The number of threads waiting for a permit (for tests and thread dumps).
     internal var waitingCount: Int { waiters.withLock { waiters.count } }
+}
+
+extension Permits: WaitTarget {
+    var waitKind: String { kind }
+    var holders: [UInt] { [] }
 }

@@ -17,29 +17,44 @@ extension threading {
     ///     let rlock = threading.RLock()
     ///     rlock.withLock { rlock.withLock { print("nested") } }
     public final class RLock: @unchecked Sendable {
-        @usableFromInline let lock = Lock()
+        @usableFromInline let lock: Lock
         @usableFromInline let owner = Atomic<UInt>(0)
         @usableFromInline let count = Atomic<Int>(0)
 
-        /// Creates an unowned lock.
-        public init() {}
+        /// Creates an unowned lock; `label` names it in thread dumps and reports.
+        public init(label: String? = nil) {
+            lock = Lock(label: label, kind: "RLock")
+            lock.reentrantOwner = self
+        }
+
+        /// The label given at creation.
+        public var label: String? { lock.label }
 
         /// Acquires the lock, blocking as long as it takes; immediate if the caller
-        /// already owns it.
+        /// already owns it. Not interrupted by Ctrl-C.
         ///
         /// - Returns: true, as Python's `acquire()` does.
         @inlinable
         @discardableResult
         @available(*, noasync, message: "acquire() blocks the thread; use it outside async code")
         public func acquire() -> Bool {
-            acquire(deadline: nil)
+            let me = currentThreadIdent()
+            if owner.load(ordering: .relaxed) == me {
+                count.store(count.load(ordering: .relaxed) + 1, ordering: .relaxed)
+                return true
+            }
+            lock.acquire()
+            owner.store(me, ordering: .relaxed)
+            count.store(1, ordering: .relaxed)
+            return true
         }
 
         /// Acquires the lock, waiting at most `timeout` seconds when `blocking`, with
-        /// `Lock.acquire(blocking:timeout:)`'s rules and errors.
+        /// `Lock.acquire(blocking:timeout:)`'s rules and errors (`KeyboardInterrupt`
+        /// included).
         @available(*, noasync, message: "acquire() blocks the thread; use it outside async code")
         public func acquire(blocking: Bool, timeout: Double? = nil) throws -> Bool {
-            acquire(deadline: try Lock.deadline(blocking: blocking, timeout: timeout))
+            try acquire(until: Lock.deadline(blocking: blocking, timeout: timeout), interruptible: true)
         }
 
         /// Acquires the lock, waiting at most `timeout` seconds (`nil` or -1: forever).
@@ -86,13 +101,13 @@ extension threading {
         // MARK: Internals shared with Condition
 
         @usableFromInline
-        internal func acquire(deadline: Deadline?) -> Bool {
+        internal func acquire(until deadline: Deadline?, interruptible: Bool) throws -> Bool {
             let me = currentThreadIdent()
             if owner.load(ordering: .relaxed) == me {
                 count.store(count.load(ordering: .relaxed) + 1, ordering: .relaxed)
                 return true
             }
-            guard lock.acquire(deadline: deadline) else { return false }
+            guard try lock.acquire(until: deadline, interruptible: interruptible) else { return false }
             owner.store(me, ordering: .relaxed)
             count.store(1, ordering: .relaxed)
             return true
@@ -124,7 +139,7 @@ extension threading {
 
         /// Python's `_acquire_restore()`: re-acquires the lock at `depth`.
         internal func reacquire(depth: Int) {
-            lock.acquire(deadline: nil)
+            lock.acquire()
             owner.store(currentThreadIdent(), ordering: .relaxed)
             count.store(depth, ordering: .relaxed)
         }

@@ -16,16 +16,16 @@ extension threading {
     public final class Semaphore: @unchecked Sendable {
         @usableFromInline let permits: Permits
 
-        /// Creates a semaphore holding one permit.
-        public init() {
-            permits = try! Permits(value: 1, bounded: false)
+        /// Creates a semaphore holding one permit; `label` names it in thread dumps.
+        public init(label: String? = nil) {
+            permits = try! Permits(value: 1, bounded: false, label: label)
         }
 
         /// Creates a semaphore holding `value` permits.
         ///
         /// - Throws: `ValueError("semaphore initial value must be >= 0")`.
-        public init(value: Int) throws {
-            permits = try Permits(value: value, bounded: false)
+        public init(value: Int, label: String? = nil) throws {
+            permits = try Permits(value: value, bounded: false, label: label)
         }
 
         /// Takes a permit, waiting as long as it takes.
@@ -94,15 +94,15 @@ extension threading {
         @usableFromInline let permits: Permits
 
         /// Creates a bounded semaphore holding (and bounded by) one permit.
-        public init() {
-            permits = try! Permits(value: 1, bounded: true)
+        public init(label: String? = nil) {
+            permits = try! Permits(value: 1, bounded: true, label: label)
         }
 
         /// Creates a bounded semaphore holding (and bounded by) `value` permits.
         ///
         /// - Throws: `ValueError("semaphore initial value must be >= 0")`.
-        public init(value: Int) throws {
-            permits = try Permits(value: value, bounded: true)
+        public init(value: Int, label: String? = nil) throws {
+            permits = try Permits(value: value, bounded: true, label: label)
         }
 
         /// Takes a permit, waiting as long as it takes.

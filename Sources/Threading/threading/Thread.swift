@@ -35,6 +35,8 @@ extension threading {
         private var storedName: String
         private var storedDaemon: Bool
         private var storedIdent: UInt?
+        /// The ident, for diagnostics; read with the mutex held.
+        internal var storedIdentForDiagnostics: UInt? { storedIdent }
         private var storedNativeID: Int?
 
         /// Creates a thread that will run `target` (or the subclass's `run()`).
@@ -92,7 +94,7 @@ extension threading {
             }
             waiters.lock()
             while phase == .starting {
-                _ = waiters.park(until: nil)
+                _ = waiters.list.wait(unlocking: waiters.mutex, until: nil, on: self)
                 waiters.lock()
             }
             waiters.unlock()
@@ -117,10 +119,12 @@ extension threading {
                 try checkTimeoutRepresentable(timeout)
                 deadline = .after(seconds: max(timeout, 0))
             }
+            try Interrupts.check()
             waiters.lock()
             while phase != .stopped {
                 if let deadline, deadline.hasPassed { break }
-                _ = waiters.park(until: deadline)
+                let outcome = waiters.list.wait(unlocking: waiters.mutex, until: deadline, on: self, interruptible: true)
+                if case .interrupted = outcome { try Interrupts.check() }
                 waiters.lock()
             }
             waiters.unlock()
@@ -255,4 +259,13 @@ extension threading {
     /// The object for a thread the library did not start (a Dispatch worker, a raw
     /// pthread): named `Dummy-N`, a daemon, always alive, never joinable.
     internal final class _DummyThread: Thread, @unchecked Sendable {}
+}
+
+extension threading.Thread: WaitTarget {
+    /// A thread waited on is being joined (or started).
+    var waitKind: String { "Thread" }
+    var label: String? { name }
+    var holders: [UInt] {
+        waiters.withLock { phase == .started ? storedIdentForDiagnostics : nil }.map { [$0] } ?? []
+    }
 }

@@ -65,6 +65,11 @@ internal final class ThreadRegistry: @unchecked Sendable {
         return alive
     }
 
+    /// The name of the live thread with `ident`, or `ident N` for a thread with no object.
+    func nameOfThread(_ ident: UInt) -> String {
+        snapshot.first { $0.ident == ident }?.name ?? "ident \(ident)"
+    }
+
     /// The stack size for new threads, 0 for the platform default.
     var stackSize: Int {
         get {
