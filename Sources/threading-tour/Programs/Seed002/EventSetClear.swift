@@ -10,13 +10,14 @@ import Threading
 
 extension Tour {
     /// The seed's interactive session on an `Event` (`isSet`, `set()`, `clear()`), then
-    /// its server and client: a server thread waits for the flag; the client sets it and
-    /// clears it again at once. The waiter still returns true: `set()` woke it, whatever
-    /// the flag says by the time it runs (as in Python 3).
+    /// its servers and client: two server threads wait for the flag (any number of
+    /// threads may wait for the same event); the client sets it, which wakes them both,
+    /// and clears it once they are done. The seed shows the calls only; the threads and
+    /// their messages are the port's.
     static let eventSetClear = Program(
         name: "event_set_clear",
         seed: "002",
-        summary: "Event set() and clear(); a server waiting in wait() is woken by a set() even if clear() follows at once"
+        summary: "Event isSet, set() and clear(); two servers blocked in wait() both wake when the client sets it"
     ) {
         let e = threading.Event()
         print("e.isSet()", str(e.isSet))
@@ -25,18 +26,25 @@ extension Tour {
         e.clear()
         print("e.clear(); e.isSet()", str(e.isSet))
 
-        let server = threading.Thread(name: "server") {
-            print("server: waiting for the event")
-            let woken = e.wait()
-            print("server: e.wait() returned", str(woken))
+        var servers: [threading.Thread] = []
+        for n in 1...2 {
+            let server = threading.Thread(name: "server-\(n)") {
+                let name = threading.currentThread().name
+                print("\(name): waiting for the event")
+                e.wait()
+                print("\(name): woke up, e.isSet()", str(e.isSet))
+            }
+            servers.append(server)
+            try server.start()
         }
-        try server.start()
 
         time.sleep(1)
-        print("client: e.set(), then e.clear() at once")
+        print("client: e.set()")
         e.set()
+        for server in servers {
+            try server.join()
+        }
         e.clear()
-        try server.join()
-        print("e.isSet()", str(e.isSet))
+        print("client: e.clear(); e.isSet()", str(e.isSet))
     }
 }
