@@ -23,7 +23,8 @@ let usage = """
     Runs the programs of the threading tutorials, ported to Swift: all of them in
     tutorial order, or the PROGRAMs named. --list names them with a line on each.
     --speed N divides every sleep and timeout by N (default 1: the tutorials' timing).
-    Programs that take arguments: \(Tour.programs.compactMap { p in p.arguments.map { "\(p.name) \($0)" } }.joined(separator: "; ")).
+    Programs that take arguments:
+    \(Tour.programs.compactMap { p in p.arguments.map { "  \(p.name) \($0)" } }.joined(separator: "\n"))
     """
 
 /// Prints `message` and the usage to standard error and exits with status 2.
