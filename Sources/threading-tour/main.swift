@@ -39,6 +39,8 @@ func writeStandardError(_ text: String) {
     fflush(stderr)
 }
 
+acceptTerminationSignals()
+
 // MARK: Arguments
 
 var speed = 1.0

@@ -14,6 +14,44 @@
 import Foundation
 import Testing
 
+/// Ends `process`: `SIGTERM` first (the tour passes it on to the program it runs), then
+/// `SIGKILL` if it is still running after five seconds.
+func stop(_ process: Process) {
+    process.terminate()
+    let deadline = Date().addingTimeInterval(5)
+    while process.isRunning, Date() < deadline {
+        usleep(10_000)
+    }
+    if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+    }
+}
+
+/// The `threading-tour` executable, built beside the test bundle.
+func tourExecutable() throws -> URL {
+    let testBinary = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    return testBinary.deletingLastPathComponent().appendingPathComponent("threading-tour")
+}
+
+/// The command lines of the live child processes of `pid`, by process id.
+func childProcesses(of pid: Int32) -> [Int32: String] {
+    guard let list = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return [:] }
+    var children: [Int32: String] = [:]
+    for child in list.split(separator: " ").compactMap({ Int32($0) }) {
+        let commandLine = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(child)/cmdline"))) ?? Data()
+        children[child] = String(decoding: commandLine.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+    }
+    return children
+}
+
+/// True while process `pid` exists and is not a zombie.
+func isRunning(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let afterName = stat.range(of: ") ", options: .backwards)
+    else { return false }
+    return stat[afterName.upperBound...].first != "Z"
+}
+
 /// Runs `threading-tour` (built beside the test bundle) with `arguments`, and fails
 /// instead of hanging if it does not finish within `timeout` seconds.
 func runTour(
@@ -21,9 +59,8 @@ func runTour(
     timeout: Double = 60,
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> ChildResult {
-    let testBinary = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
     let process = Process()
-    process.executableURL = testBinary.deletingLastPathComponent().appendingPathComponent("threading-tour")
+    process.executableURL = try tourExecutable()
     process.arguments = arguments
     let out = Pipe()
     let err = Pipe()
@@ -42,8 +79,8 @@ func runTour(
         }
     }
     if group.wait(timeout: .now() + timeout) == .timedOut {
-        process.terminate()
         Issue.record("threading-tour \(arguments) did not exit within \(timeout) s", sourceLocation: sourceLocation)
+        stop(process)
     }
     process.waitUntilExit()
     return ChildResult(
@@ -204,6 +241,31 @@ struct TourTests {
         #expect(result.stdout.contains("\nthr1.stuff: [1, 4, 9, 16, 25]\ngathered by: Thread-1\n"))
         #expect(result.stderr.contains("(MainThread) Counter: 15\n"))
         #expect(!result.stderr.contains("Exception"))
+    }
+
+    /// Stopping the tour (as `runTour` does when a program hangs) stops the program it is
+    /// running, rather than leaving it running on its own.
+    @Test func terminating_the_tour_ends_the_running_program() throws {
+        let process = Process()
+        process.executableURL = try tourExecutable()
+        process.arguments = ["--speed", "0.05", "rlock", "names"]  // names: 60 s at this speed
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let tour = process.processIdentifier
+        var program: Int32 = 0
+        waitUntil {
+            program = childProcesses(of: tour).first { $0.value.hasSuffix(" --speed 0.05 names ") }?.key ?? 0
+            return program != 0
+        }
+        kill(tour, SIGTERM)
+        waitUntil { !isRunning(program) }
+        if program != 0, isRunning(program) {
+            kill(program, SIGKILL)  // leave nothing behind, even when failing
+        }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == SIGTERM)
     }
 
     // MARK: Golden output
