@@ -17,6 +17,7 @@
 @preconcurrency import Musl
 #endif
 
+/// The usage message, for `--help` and after an argument error.
 let usage = """
     usage: threading-tour [--speed N] [--list] [PROGRAM [ARGUMENT...]]...
 
@@ -33,6 +34,7 @@ func usageError(_ message: String) -> Never {
     exit(2)
 }
 
+/// Writes `text` to standard error, after what `print` has buffered for standard output.
 func writeStandardError(_ text: String) {
     flushStandardOutput()
     fputs(text, stderr)

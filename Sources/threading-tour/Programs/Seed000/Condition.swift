@@ -20,7 +20,7 @@ extension Tour {
     static let condition = Program(
         name: "condition",
         seed: "000",
-        summary: "consumers c1 and c2 wait on a Condition until producer p calls notifyAll()"
+        summary: "consumers c1 and c2 wait on a Condition until producer p calls notifyAll() (they wait for a flag: the seed's bare wait() can miss it)"
     ) {
         try logging.basicConfig(
             level: logging.DEBUG,

@@ -43,7 +43,7 @@ extension Tour {
     static let daemonJoinTimeout = Program(
         name: "daemon_join_timeout",
         seed: "000",
-        summary: "join(timeout: 1) on a daemon sleeping 2 s returns with it still alive ('d.isAlive() True')"
+        summary: "join(timeout: 1) on a daemon sleeping 2 s returns with it still alive ('d.isAlive() True'; Python 3.9 renamed it is_alive())"
     ) {
         let (d, t) = try makeThreads()
         try d.start()

@@ -40,7 +40,7 @@ extension Tour {
     static let lockNoblockHolder = Program(
         name: "lock_noblock_holder",
         seed: "001",
-        summary: "a daemon 'lockholder' holds the lock half the time; 'worker' tries every 0.5 s until it got it 3 times"
+        summary: "a daemon 'lockholder' holds the lock half the time; 'worker' tries every 0.5 s until it got it 3 times (as the seed's output, not its garbled code)"
     ) {
         try logging.basicConfig(level: logging.DEBUG, format: "(%(threadName)s) %(message)s")
 

@@ -15,7 +15,7 @@ extension Tour {
     static let names = Program(
         name: "names",
         seed: "000",
-        summary: "threads named 'worker' and 'my_service', and one with the default name Thread-1"
+        summary: "threads named 'worker' and 'my_service', and one with the default name Thread-1 (Python 3.10+: 'Thread-1 (worker)')"
     ) {
         let t = threading.Thread(name: "my_service", target: myService)
         let w = threading.Thread(name: "worker", target: worker)

@@ -16,7 +16,7 @@ extension Tour {
     static let allocateLock = Program(
         name: "allocate_lock",
         seed: "002",
-        summary: "raw threads fetch URLs and append to a shared file under an allocate_lock() lock",
+        summary: "raw threads fetch URLs and append to a shared file under an allocate_lock() lock; main waits for them, as a script must",
         arguments: "[URL...]",
         check: { urls in
             urls.first { !isURL($0) }.map { "'\($0)' is not a URL" }

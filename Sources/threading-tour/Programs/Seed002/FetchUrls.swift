@@ -20,7 +20,7 @@ extension Tour {
     static let fetchUrls = Program(
         name: "fetch_urls",
         seed: "002",
-        summary: "two FetchUrls threads fetch URLs and write them to one file, holding a Lock while writing",
+        summary: "two FetchUrls threads fetch URLs and write them to one file, holding a Lock while writing (the seed's code is garbled: its intent, ported)",
         arguments: "[URL...]",
         check: { urls in
             urls.first { !isURL($0) }.map { "'\($0)' is not a URL" }

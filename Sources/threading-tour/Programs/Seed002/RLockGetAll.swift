@@ -18,7 +18,7 @@ extension Tour {
     static let rlockGetAll = Program(
         name: "rlock_getall",
         seed: "002",
-        summary: "getAll() holds an RLock across getPart1() and getPart2(), which take it again: parts always match"
+        summary: "getAll() holds an RLock across getPart1() and getPart2(), which take it again: parts always match (released in finally, not the seed's except)"
     ) {
         let file = SharedFile()
 

@@ -24,7 +24,7 @@ extension Tour {
     static let squareRoot = Program(
         name: "square_root",
         seed: "002",
-        summary: "a daemon CalculatorThread computes square roots; main reports progress once a second",
+        summary: "a daemon CalculatorThread computes square roots; main reports progress once a second (default 5,000,000: the seed's None fails in Python 3)",
         arguments: "[number of square roots to calculate]",
         check: { arguments in
             switch arguments.count {

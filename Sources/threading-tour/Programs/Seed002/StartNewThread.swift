@@ -19,7 +19,7 @@ extension Tour {
     static let startNewThread = Program(
         name: "start_new_thread",
         seed: "002",
-        summary: "func1 and func2 in raw _thread threads; main waits on a lock each thread releases when done"
+        summary: "func1 and func2 in raw _thread threads; main waits on a lock each releases (the seed's interactive session kept the process alive)"
     ) {
         try startAndWait([func1, func2])
     }

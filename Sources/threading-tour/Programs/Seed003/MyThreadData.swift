@@ -16,7 +16,7 @@ extension Tour {
     static let myThreadData = Program(
         name: "mythread_data",
         seed: "003",
-        summary: "a Thread subclass stores its results on itself; main reads them after join()"
+        summary: "a Thread subclass stores its results on itself; main reads them after join() (the seed forgets start())"
     ) {
         let thr1 = MyThread()  // create the thread object
         try thr1.start()

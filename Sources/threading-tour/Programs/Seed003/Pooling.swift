@@ -20,7 +20,7 @@ extension Tour {
     static let pooling = Program(
         name: "pooling",
         seed: "003",
-        summary: "50 jobs, a thread each, started only while threading.activeCount() shows fewer than 5 workers"
+        summary: "50 jobs, a thread each, started only while threading.activeCount() shows fewer than 5 workers (the seed runs each job in main by mistake)"
     ) {
         try logging.basicConfig(level: logging.DEBUG, format: "(%(threadName)-9s) %(message)s")
 
