@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Threading", targets: ["Threading"]),
         .library(name: "ThreadingLogging", targets: ["ThreadingLogging"]),
+        .executable(name: "threading-tour", targets: ["threading-tour"]),
     ],
     dependencies: [
         // Only ThreadingLogging uses it; the Threading library itself has no dependencies.
@@ -29,6 +30,11 @@ let package = Package(
             name: "ThreadingLogging",
             dependencies: ["Threading", .product(name: "Logging", package: "swift-log")]
         ),
+        // The tour: every program of the seeds' tutorials, ported (`swift run threading-tour`).
+        .executableTarget(
+            name: "threading-tour",
+            dependencies: ["Threading", "ThreadingLogging"]
+        ),
         // Programs the tests run as child processes, for behaviour at process exit.
         .executableTarget(
             name: "threading-test-child",
@@ -37,7 +43,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ThreadingTests",
-            dependencies: ["Threading", "ThreadingLogging", "threading-test-child"]
+            dependencies: ["Threading", "ThreadingLogging", "threading-test-child", "threading-tour"]
         ),
     ],
     swiftLanguageModes: [.v6]
