@@ -149,8 +149,8 @@ struct TourTests {
         "start_new_thread", "allocate_lock", "rlock_getall", "thread_example",
         "bounded_semaphore", "event_set_clear", "condition_producer_consumer", "fetch_urls",
         "square_root",
-        "mythread_data", "perthread", "pooling",
-        "thread_args", "semaphore_pool", "executor_pool",
+        "mythread_data", "perthread", "pooling", "pooling_queue",
+        "thread_args", "producer_consumer_queue", "semaphore_pool", "executor_pool",
     ]
 
     // MARK: Command line
@@ -702,5 +702,38 @@ struct TourTimingTests {
         let (out, _) = try runProgram("start_new_thread", speed: 4)
         #expect(out.last == "Inside func1")
         #expect(out.count == 6)
+    }
+}
+
+// The queue programs' tests.
+extension TourTests {
+    /// Every item put is got once, in the order put (one consumer, FIFO), and the main
+    /// thread's `q.join()` returns only after the last one was processed.
+    @Test func producer_consumer_queue() throws {
+        let (_, err) = try runProgram("producer_consumer_queue", logs: true)
+        let put = err.compactMap { $0.firstMatch(of: /^\(producer *\) Putting (\d+) : \d+ items in queue$/).map { Int($0.1)! } }
+        let got = err.compactMap { $0.firstMatch(of: /^\(consumer *\) Getting (\d+) : \d+ items in queue$/).map { Int($0.1)! } }
+        #expect(put.count == 10)
+        #expect(got == put)
+        #expect(put.allSatisfy { 1...10 ~= $0 })
+        #expect(err.last == "(MainThread) every item processed")
+    }
+
+    /// Each job is taken by exactly one of the five workers.
+    @Test func pooling_queue() throws {
+        let (_, err) = try runProgram("pooling_queue", logs: true)
+        var jobs: [Int] = []
+        var workers: Set<String> = []
+        for line in err.dropLast() {
+            guard let match = line.firstMatch(of: /^\((Thread-[1-5]) *\) job (\d+) starts$/) else {
+                Issue.record("unexpected line: \(line)")
+                continue
+            }
+            workers.insert(String(match.1))
+            jobs.append(Int(match.2)!)
+        }
+        #expect(jobs.sorted() == Array(0..<50))
+        #expect(workers.count <= 5)
+        #expect(err.last == "(MainThread) all 50 jobs done")
     }
 }

@@ -17,9 +17,9 @@ enum Tour {
         startNewThread, allocateLock, rlockGetAll, threadExample, boundedSemaphore,
         eventSetClear, conditionProducerConsumer, fetchUrls, squareRoot,
         // Seed 003 (Python notes: threads/threading).
-        myThreadData, perThread, pooling,
+        myThreadData, perThread, pooling, poolingQueue,
         // Seed 004 (bogotobogo: Python Multithread).
-        threadArgs, semaphorePool, executorPool,
+        threadArgs, producerConsumerQueue, semaphorePool, executorPool,
     ]
 
     /// The program called `name`, if there is one.

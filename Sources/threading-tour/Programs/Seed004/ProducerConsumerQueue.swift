@@ -30,7 +30,7 @@ extension Tour {
             for _ in 0..<10 {
                 let item = random.randint(1, 10)
                 try q.put(item)
-                logging.debug("Putting \(item) : \(q.qsize()) items in queue")
+                logging.debug("Putting \(item) : \(q.qsize) items in queue")
                 time.sleep(random.random())
             }
         }
@@ -40,7 +40,7 @@ extension Tour {
         let consumer = threading.Thread(name: "consumer", daemon: true) {
             while true {
                 let item = try q.get()
-                logging.debug("Getting \(item) : \(q.qsize()) items in queue")
+                logging.debug("Getting \(item) : \(q.qsize) items in queue")
                 time.sleep(random.random())
                 try q.taskDone()
             }
