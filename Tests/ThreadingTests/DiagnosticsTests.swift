@@ -213,6 +213,23 @@ extension ThreadObjectTests {
             }
         }
 
+        @Test func test_lock_used_as_a_signal_is_not_reported() throws {
+            // A Lock released by another thread is a signal (legal in Python): taking it in
+            // both orders with a mutex is not an inversion.
+            try withDiagnostics(lockOrder: true) { reports in
+                let mutex = threading.Lock(label: "mutex")
+                let signal = threading.Lock(label: "signal")
+                signal.acquire()
+                try Bunch.run(count: 1) { _ in try signal.release() }
+                mutex.withLock { signal.withLock {} }
+                try signal.withLock { try Bunch.run(count: 1) { _ in mutex.withLock {} } }
+                signal.acquire()
+                mutex.withLock {}
+                try signal.release()
+                #expect(reports.snapshot.filter { $0.locks.contains { $0.contains("\"signal\"") } }.isEmpty)
+            }
+        }
+
         @Test func test_consistent_order_is_never_reported() throws {
             try withDiagnostics(lockOrder: true) { reports in
                 let locks = (0..<4).map { threading.Lock(label: "ordered-\($0)") }
