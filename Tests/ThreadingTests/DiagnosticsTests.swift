@@ -337,15 +337,16 @@ extension ThreadObjectTests {
             try withDiagnostics(statistics: true) { _ in
                 threading.diagnostics.resetStatistics()
                 let hot = threading.Lock(label: "hot")
-                try Bunch.run(count: 4) { _ in
-                    for _ in 0..<2000 {
-                        hot.withLock { for _ in 0..<50 { _ = threading.getIdent() } }
-                    }
-                }
+                // Four threads parked behind the held lock: four contended acquisitions.
+                hot.acquire()
+                let bunch = Bunch(count: 4) { _ in hot.withLock {} }
+                waitUntil { hot.parkedCount == 4 }
+                try hot.release()
+                try bunch.join()
                 let stats = threading.diagnostics.mostContendedLocks(limit: 50)
                 let entry = try #require(stats.first { $0.lock.contains("\"hot\"") })
-                #expect(entry.acquisitions == 8000)
-                #expect(entry.contendedAcquisitions > 0)
+                #expect(entry.acquisitions == 5)
+                #expect(entry.contendedAcquisitions >= 4)
                 #expect(entry.totalWait > 0)
                 #expect(entry.maximumWait > 0 && entry.maximumWait <= entry.totalWait)
                 threading.diagnostics.resetStatistics()

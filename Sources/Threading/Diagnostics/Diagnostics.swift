@@ -94,6 +94,7 @@ extension threading {
             case deadlock
         }
 
+        /// Which check found it.
         public let kind: Kind
         /// The threads involved, by name.
         public let threads: [String]
