@@ -10,10 +10,12 @@ extension threading {
     /// Diagnostics Python never had: lock holders in thread dumps, lock-order checking,
     /// a wait-for deadlock check with a watchdog, and contention statistics.
     ///
-    /// All are off by default; a lock's fast path then only tests one word that says so.
-    /// The environment variable `THREADING_DIAGNOSTICS` (`lock-order`, `statistics`,
-    /// `holders`, comma-separated) turns them on from the start, without changing the
-    /// program.
+    /// All are off by default, and then cost nothing: a lock created while any of them is
+    /// on is instrumented for its whole life (its fast path defers to a slow path that
+    /// does the bookkeeping); locks created while all are off never are. So turn them on
+    /// early — the environment variable `THREADING_DIAGNOSTICS` (`lock-order`, `statistics`,
+    /// `holders`, comma-separated) turns them on from the very start, for every lock,
+    /// without changing the program.
     ///
     ///     threading.diagnostics.lockOrderChecking = true      // in debug runs
     ///     threading.diagnostics.reportPolicy = .callback { report in log(report) }

@@ -229,7 +229,7 @@ internal final class PoolCore: @unchecked Sendable {
     private let mutex = InternalMutex()
     private let idleWorkers = WaitList()
     // Guarded by `mutex`.
-    private var queue = FIFO<WorkItem>()
+    private var queue = RingStorage<WorkItem>(maxsize: 0)
     private var threads: [threading.Thread] = []
     private var workerCount = 0
     private let idle = Atomic<Int>(0)
@@ -262,7 +262,7 @@ internal final class PoolCore: @unchecked Sendable {
             mutex.unlock()
             throw RuntimeError("cannot schedule new futures after interpreter shutdown")
         }
-        queue.append(item)
+        queue.push(item)
         if !idleWorkers.isEmpty {
             idleWorkers.wakeFirst(token: 1)
             mutex.unlock()
@@ -332,7 +332,8 @@ internal final class PoolCore: @unchecked Sendable {
         }
         mutex.lock()
         while true {
-            if let item = queue.popFirst() {
+            if queue.count > 0 {
+                let item = queue.pop()
                 idle.subtract(1, ordering: .releasing)
                 mutex.unlock()
                 item.run { idle.add(1, ordering: .releasing) }

@@ -12,20 +12,27 @@ extension threading {
     /// release it.
     ///
     /// Invariant: `state` has `locked` set exactly while some acquisition has not been
-    /// released, and `parked` set whenever a thread may be queued in `waiters`.
+    /// released, `parked` set whenever a thread may be queued in `waiters`, and
+    /// `instrumented` set for its whole life if diagnostics were on when it was created.
     ///
     ///     let lock = threading.Lock(label: "accounts")
     ///     lock.withLock { shared += 1 }
     ///     if try lock.acquire(timeout: 0.5) { defer { try? lock.release() } ... }
     ///
-    /// Acquiring and releasing an uncontended lock is one atomic operation each (plus one
-    /// load of the diagnostics switches). A thread that finds the lock held spins briefly
+    /// Acquiring and releasing an uncontended lock is one atomic operation each. A lock
+    /// created while `threading.diagnostics` are on carries an `instrumented` bit that
+    /// makes those operations take the slow path, which does the bookkeeping; so with
+    /// diagnostics off the fast paths contain no diagnostics code at all. A thread that
+    /// finds the lock held spins briefly
     /// (only while nobody is parked), then parks in FIFO order. Releasing wakes the oldest
     /// waiter, which competes for the lock again; once a waiter has waited longer than a
     /// millisecond the lock is handed to it directly, so no waiter starves.
     public final class Lock: @unchecked Sendable {
         @usableFromInline static let locked: UInt32 = 1
         @usableFromInline static let parked: UInt32 = 2
+        /// Diagnostics were on when the lock was made: acquisitions and releases take the
+        /// slow path, which records holders, lock order and statistics.
+        @usableFromInline static let instrumented: UInt32 = 4
         /// How many times an acquirer polls a held lock before it parks.
         @usableFromInline static let spinLimit = 100
         /// How long a waiter may wait before a release hands the lock straight to it.
@@ -35,7 +42,7 @@ extension threading {
         @usableFromInline static let tokenRetry: UInt = 0
         @usableFromInline static let tokenHandoff: UInt = 1
 
-        @usableFromInline let state = Atomic<UInt32>(0)
+        @usableFromInline let state: Atomic<UInt32>
         @usableFromInline let waiters = WaitQueue()
 
         /// The label given at creation, used by thread dumps and diagnostics.
@@ -54,17 +61,22 @@ extension threading {
         public init(label: String? = nil) {
             self.label = label
             self.kind = "Lock"
+            state = Atomic(cshim_diagnostics_flags() != 0 ? Self.instrumented : 0)
         }
 
         internal init(label: String?, kind: String) {
             self.label = label
             self.kind = kind
+            state = Atomic(cshim_diagnostics_flags() != 0 ? Self.instrumented : 0)
         }
 
         deinit {
-            if cshim_diagnostics_flags() & UInt32(CSHIM_DIAG_LOCK_ORDER) != 0 {
-                LockOrderChecker.shared.forget(diagnosticID)
-            }
+            if isInstrumented { LockOrderChecker.shared.forget(diagnosticID) }
+        }
+
+        /// Whether diagnostics see this lock (they were on when it was created).
+        internal var isInstrumented: Bool {
+            state.load(ordering: .relaxed) & Self.instrumented != 0
         }
 
         /// Acquires the lock, blocking as long as it takes. Not interrupted by Ctrl-C.
@@ -76,7 +88,6 @@ extension threading {
         public func acquire() -> Bool {
             if state.compareExchange(expected: 0, desired: Self.locked, ordering: .acquiring).exchanged {
                 cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
-                if _slowPath(cshim_diagnostics_flags() != 0) { noteAcquired(waitedNanoseconds: nil) }
                 return true
             }
             return acquireContended(deadline: nil, interruptible: false) == .acquired
@@ -114,7 +125,6 @@ extension threading {
         ///   lock is unchanged.
         @inlinable
         public func release() throws {
-            if _slowPath(cshim_diagnostics_flags() != 0) { noteReleasing() }
             cshim_tsan_release(Unmanaged.passUnretained(self).toOpaque())
             if state.compareExchange(expected: Self.locked, desired: 0, ordering: .releasing).exchanged {
                 return
@@ -150,7 +160,6 @@ extension threading {
             if interruptible { try Interrupts.check() }
             if state.compareExchange(expected: 0, desired: Self.locked, ordering: .acquiring).exchanged {
                 cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
-                if _slowPath(cshim_diagnostics_flags() != 0) { noteAcquired(waitedNanoseconds: nil) }
                 return true
             }
             switch acquireContended(deadline: deadline, interruptible: interruptible) {
@@ -182,7 +191,8 @@ extension threading {
         internal func acquireContended(deadline: Deadline?, interruptible: Bool) -> AcquireOutcome {
             var spins = 0
             var queuedSince: Deadline?
-            let started = cshim_diagnostics_flags() != 0 ? Deadline.now : nil
+            /// When an instrumented lock was first found held (for contention statistics).
+            var started: Deadline?
             while true {
                 let current = state.load(ordering: .relaxed)
                 if current & Self.locked == 0 {
@@ -196,6 +206,7 @@ extension threading {
                     }
                     continue
                 }
+                if started == nil, current & Self.instrumented != 0 { started = .now }
                 if let deadline, deadline.hasPassed { return .timedOut }
                 if current & Self.parked == 0, spins < Self.spinLimit {
                     spins += 1
@@ -218,8 +229,8 @@ extension threading {
 
         private func acquiredAfterWaiting(since started: Deadline?) {
             cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
-            guard cshim_diagnostics_flags() != 0 else { return }
-            noteAcquired(waitedNanoseconds: started.map { Deadline.now.nanoseconds &- $0.nanoseconds } ?? 0)
+            guard isInstrumented else { return }
+            noteAcquired(waitedNanoseconds: started.map { Deadline.now.nanoseconds &- $0.nanoseconds })
         }
 
         private enum ParkOutcome { case acquired, retry, timedOut, interrupted }
@@ -265,31 +276,46 @@ extension threading {
 
         @usableFromInline
         internal func releaseContended() throws {
+            var current = state.load(ordering: .relaxed)
+            guard current & Self.locked != 0 else {
+                throw RuntimeError("release unlocked lock")
+            }
+            let kept = current & Self.instrumented
+            if kept != 0 {
+                noteReleasing()
+                // No waiter: release without the queue mutex.
+                while current & Self.parked == 0 {
+                    guard current & Self.locked != 0 else { throw RuntimeError("release unlocked lock") }
+                    let (exchanged, original) = state.compareExchange(
+                        expected: current, desired: current & ~Self.locked, ordering: .releasing)
+                    if exchanged { return }
+                    current = original
+                }
+            }
             waiters.lock()
             defer { waiters.unlock() }
-            let current = state.load(ordering: .relaxed)
+            current = state.load(ordering: .relaxed)
             guard current & Self.locked != 0 else {
                 throw RuntimeError("release unlocked lock")
             }
             guard let oldest = waiters.first else {
                 // The last waiter timed out and left: nobody to wake.
-                state.store(0, ordering: .releasing)
+                state.store(kept, ordering: .releasing)
                 return
             }
             let othersRemain: UInt32 = waiters.count > 1 ? Self.parked : 0
             if Deadline.now.nanoseconds &- oldest.queuedSince.nanoseconds > Self.fairnessNanoseconds {
                 // Starving waiter: it gets the lock without competing for it.
-                state.store(Self.locked | othersRemain, ordering: .releasing)
+                state.store(Self.locked | othersRemain | kept, ordering: .releasing)
                 waiters.wakeFirst(token: Self.tokenHandoff)
             } else {
-                state.store(othersRemain, ordering: .releasing)
+                state.store(othersRemain | kept, ordering: .releasing)
                 waiters.wakeFirst(token: Self.tokenRetry)
             }
         }
 
-        // MARK: Diagnostics (only while some are on)
+        // MARK: Diagnostics (instrumented locks only)
 
-        @usableFromInline
         internal func noteAcquired(waitedNanoseconds: UInt64?) {
             let flags = cshim_diagnostics_flags()
             holder.store(currentThreadIdent(), ordering: .relaxed)
@@ -301,7 +327,6 @@ extension threading {
             }
         }
 
-        @usableFromInline
         internal func noteReleasing() {
             let previous = holder.exchange(0, ordering: .relaxed)
             if previous != 0, cshim_diagnostics_flags() & UInt32(CSHIM_DIAG_LOCK_ORDER) != 0 {
