@@ -116,8 +116,11 @@ extension threading {
             if self === threading.currentThread() { throw RuntimeError("cannot join current thread") }
             var deadline: Deadline?
             if let timeout {
-                try checkTimeoutRepresentable(timeout)
-                deadline = .after(seconds: max(timeout, 0))
+                // Python clamps first (`max(timeout, 0)`, which keeps a NaN), then converts:
+                // so -inf polls, NaN is a ValueError, and only a large positive value overflows.
+                let clamped = timeout.isNaN ? timeout : max(timeout, 0)
+                try checkTimeoutRepresentable(clamped)
+                deadline = .after(seconds: clamped)
             }
             try Interrupts.check()
             waiters.lock()
