@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -125,6 +126,26 @@ int cshim_mock_take_forced_errno(cshim_syscall syscall) {
 
 uint32_t cshim_diagnostics = 0;
 
+// THREADING_DIAGNOSTICS=lock-order,statistics,holders turns diagnostics on from the
+// start, without touching the program (as GODEBUG does for Go).
+__attribute__((constructor)) static void cshim_read_diagnostics_environment(void) {
+    const char *setting = getenv("THREADING_DIAGNOSTICS");
+    if (setting == NULL) {
+        return;
+    }
+    uint32_t flags = 0;
+    if (strstr(setting, "lock-order") != NULL) {
+        flags |= CSHIM_DIAG_LOCK_ORDER | CSHIM_DIAG_TRACK_HOLDERS;
+    }
+    if (strstr(setting, "statistics") != NULL) {
+        flags |= CSHIM_DIAG_STATISTICS;
+    }
+    if (strstr(setting, "holders") != NULL) {
+        flags |= CSHIM_DIAG_TRACK_HOLDERS;
+    }
+    cshim_diagnostics = flags;
+}
+
 static uint32_t *main_parker_word;
 int cshim_interrupt_flag = 0;
 static int interrupts_installed;
@@ -169,6 +190,11 @@ int cshim_interrupts_install(uint32_t *main_word) {
     if (sigaction(SIGINT, &action, NULL) != 0) {
         return errno;
     }
+    // A process may start with SIGINT blocked (inherited from its parent's thread).
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
     __atomic_store_n(&interrupts_installed, 1, __ATOMIC_RELEASE);
     return 0;
 }
@@ -219,5 +245,9 @@ int cshim_sigquit_pipe_install(void) {
     if (sigaction(SIGQUIT, &action, NULL) != 0) {
         return -1;
     }
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGQUIT);
+    pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
     return sigquit_pipe[0];
 }

@@ -30,8 +30,11 @@ public struct PythonLogHandler: LogHandler {
     public let label: String
     /// The line format.
     public var format: PythonLogFormat
+    /// The lowest level this handler writes.
     public var logLevel: Logger.Level
+    /// Metadata added to every line, after the message as `key=value`.
     public var metadata: Logger.Metadata = [:]
+    /// Supplies metadata at each log call.
     public var metadataProvider: Logger.MetadataProvider?
     private let output: Output
 
@@ -48,11 +51,13 @@ public struct PythonLogHandler: LogHandler {
         self.output = output
     }
 
+    /// One metadata value.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Formats `event` as one line and writes it.
     public func log(event: LogEvent) {
         var message = event.message.description
         var merged = metadata

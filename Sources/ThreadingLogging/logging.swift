@@ -15,10 +15,15 @@ import Threading
 ///     try logging.basicConfig(level: logging.DEBUG, format: "[%(levelname)s] (%(threadName)-10s) %(message)s")
 ///     logging.debug("Starting")     // [DEBUG] (worker    ) Starting
 public enum logging {
+    /// Python's `logging.DEBUG` (10).
     public static let DEBUG = Logger.Level.debug
+    /// Python's `logging.INFO` (20).
     public static let INFO = Logger.Level.info
+    /// Python's `logging.WARNING` (30), the default level.
     public static let WARNING = Logger.Level.warning
+    /// Python's `logging.ERROR` (40).
     public static let ERROR = Logger.Level.error
+    /// Python's `logging.CRITICAL` (50).
     public static let CRITICAL = Logger.Level.critical
 
     /// Configures logging once per process, as Python's `basicConfig` does: later calls

@@ -12,7 +12,7 @@
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
-import Threading
+@testable import Threading
 import ThreadingLogging
 
 /// Prints and flushes at once, so output order across threads is the order of the calls.
@@ -244,6 +244,141 @@ case "pool_cancel_futures_wait_false":
         say("apple")
     }
     pool.shutdown(wait: false, cancelFutures: true)
+
+case "interrupt":
+    // The main thread blocks in one kind of wait (argument 2) and the test sends SIGINT:
+    // the wait throws KeyboardInterrupt and the primitive is left as it was.
+    try threading.enableKeyboardInterrupt()
+    let kind = CommandLine.arguments.dropFirst(2).first ?? ""
+    let release = threading.Event()
+    // A bystander thread in a timed wait must not be disturbed by the Ctrl-C.
+    let bystander = threading.Thread(name: "bystander") {
+        let woke = try release.wait(timeout: 60)
+        say("bystander woke: \(woke)")
+    }
+    try bystander.start()
+    let lock = threading.Lock(label: "held")
+    let rlock = threading.RLock(label: "held")
+    let q = queue.Queue<Int>(maxsize: 1)
+    let holder = threading.Thread(name: "holder") {
+        lock.acquire()
+        rlock.acquire()
+        release.wait()
+        try lock.release()
+        try rlock.release()
+    }
+    try holder.start()
+    while !lock.locked || !rlock.locked { sched_yield() }
+    let pool = try concurrent.futures.ThreadPoolExecutor(maxWorkers: 1)
+    let slow = try pool.submit { release.wait(); return 1 }
+    let cond = threading.Condition()
+    let sem = try threading.Semaphore(value: 0)
+    let barrier = try threading.Barrier(parties: 2)
+    say("ready")
+    do {
+        switch kind {
+        case "join": try holder.join()
+        case "lock": _ = try lock.acquire(timeout: 60)
+        case "rlock": _ = try rlock.acquire(timeout: 60)
+        case "condition": try cond.withLock { _ = try cond.wait(timeout: 60) }
+        case "event": _ = try threading.Event().wait(timeout: 60)
+        case "semaphore": _ = try sem.acquire(timeout: 60)
+        case "barrier": _ = try barrier.wait(timeout: 60)
+        case "queue_get": _ = try q.get()
+        case "queue_put":
+            try q.put(1)
+            try q.put(2)
+        case "future": _ = try slow.result()
+        case "wait": _ = try concurrent.futures.wait([slow])
+        default: say("unknown kind \(kind)")
+        }
+        say("no interrupt")
+    } catch is KeyboardInterrupt {
+        say("KeyboardInterrupt")
+    }
+    // The primitive is intact.
+    switch kind {
+    case "lock": say("lock held by holder: \(lock.locked); acquired by main: \(try lock.acquire(blocking: false))")
+    case "rlock": say("rlock owned by main: \(rlock.recursionCount > 0)")
+    case "condition": say("condition lock released: \(!cond.locked)")
+    case "semaphore": sem.release(); say("semaphore value after one release: \(try sem.acquire(blocking: false))")
+    case "barrier": say("barrier broken: \(barrier.broken), waiting: \(barrier.nWaiting)")
+    case "queue_put": say("queue holds: \(q.qsize), first: \(try q.get())")
+    case "queue_get": try q.put(7); say("queue holds: \(q.qsize)")
+    default: break
+    }
+    release.set()
+    try holder.join()
+    try bystander.join()
+    pool.shutdown()
+
+case "interrupt_busy":
+    // A Ctrl-C while the main thread is not waiting stays pending; a second one ends the
+    // process as an unhandled Ctrl-C does.
+    try threading.enableKeyboardInterrupt()
+    say("ready")
+    var spins = 0
+    while true { spins &+= 1; if spins % 1_000_000 == 0 { sched_yield() } }
+
+case "interrupt_pending":
+    // A Ctrl-C that arrives while the main thread is busy is raised by its next wait.
+    try threading.enableKeyboardInterrupt()
+    say("ready")
+    let line = readLine()
+    say("got \(line ?? "")")
+    do {
+        _ = try threading.Event().wait(timeout: 60)
+        say("no interrupt")
+    } catch is KeyboardInterrupt {
+        say("KeyboardInterrupt")
+    }
+
+case "interrupt_main":
+    // _thread.interruptMain() from another thread interrupts the main thread's join.
+    try threading.enableKeyboardInterrupt()
+    let gate = threading.Event()
+    let interrupter = threading.Thread {
+        try _thread.interruptMain()
+        _ = try gate.wait(timeout: 60)
+    }
+    try interrupter.start()
+    do {
+        try interrupter.join()
+        say("no interrupt")
+    } catch is KeyboardInterrupt {
+        say("KeyboardInterrupt in join")
+    }
+    gate.set()
+    try interrupter.join()
+    do {
+        try _thread.interruptMain()
+        say("no interrupt")
+    } catch is KeyboardInterrupt {
+        say("KeyboardInterrupt at once")
+    }
+    do {
+        try _thread.interruptMain(-1)
+    } catch {
+        say("ValueError: \(error)")
+    }
+
+case "interrupt_disabled":
+    // Without enableKeyboardInterrupt, interruptMain does nothing.
+    try _thread.interruptMain()
+    _ = try threading.Event().wait(timeout: 0.05)
+    say("not interrupted")
+
+case "sigquit_dump":
+    try threading.enableThreadDumpOnSIGQUIT()
+    let lock = threading.Lock(label: "dumped")
+    lock.acquire()
+    let blocked = threading.Thread(name: "blocked-worker") { lock.withLock {} }
+    try blocked.start()
+    while lock.parkedCount == 0 { sched_yield() }
+    say("ready")
+    _ = readLine()
+    try lock.release()
+    try blocked.join()
 
 default:
     print("unknown scenario: \(scenario)")

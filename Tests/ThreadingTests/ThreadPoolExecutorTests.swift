@@ -646,3 +646,44 @@ struct AsyncBridgeTests {
         #expect(!thread.isAlive)
     }
 }
+
+extension AsyncBridgeTests {
+    @Test func test_queue_get_does_not_block_cooperative_threads() async throws {
+        let q = queue.Queue<Int>()
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<100 { group.addTask { try await q.get() } }
+            // Every task suspended in get(), none holding a thread; then feed them from a
+            // plain thread.
+            let feeder = try PlatformThread.spawn {
+                waitUntil { q.waitingGetters == 100 }
+                for i in 0..<100 { try? q.put(i) }
+            }
+            var received: [Int] = []
+            for try await value in group { received.append(value) }
+            feeder.join()
+            #expect(received.sorted() == Array(0..<100))
+        }
+        #expect(q.qsize == 0)
+    }
+
+    @Test func test_cancelled_queue_get_takes_nothing() async throws {
+        let q = queue.Queue<Int>()
+        let task = Task { try await q.get() }
+        while q.waitingGetters == 0 { await Task.yield() }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(q.waitingGetters == 0)
+        // The next item goes to the next getter, not to the cancelled one.
+        try q.putNowait(5)
+        #expect(try await q.get() == 5)
+        #expect(q.qsize == 0)
+    }
+
+    @Test func test_queue_get_async_after_shutdown() async throws {
+        let q = queue.Queue<Int>()
+        try q.putNowait(1)
+        q.shutdown()
+        #expect(try await q.get() == 1)
+        await #expect(throws: queue.ShutDown.self) { try await q.get() }
+    }
+}

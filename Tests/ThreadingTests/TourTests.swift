@@ -149,7 +149,7 @@ struct TourTests {
         "start_new_thread", "allocate_lock", "rlock_getall", "thread_example",
         "bounded_semaphore", "event_set_clear", "condition_producer_consumer", "fetch_urls",
         "square_root",
-        "mythread_data", "perthread", "pooling", "pooling_queue",
+        "mythread_data", "perthread", "pooling", "pooling_queue", "ctrl_c",
         "thread_args", "producer_consumer_queue", "semaphore_pool", "executor_pool",
     ]
 
@@ -735,5 +735,19 @@ extension TourTests {
         #expect(jobs.sorted() == Array(0..<50))
         #expect(workers.count <= 5)
         #expect(err.last == "(MainThread) all 50 jobs done")
+    }
+}
+
+extension TourTests {
+    /// The worker loops until the interrupt; the main thread reports the Ctrl-C once,
+    /// then joins the stopped worker.
+    @Test func ctrl_c() throws {
+        let (out, _) = try runProgram("ctrl_c")
+        #expect(out.contains("child thread sleeping"))
+        #expect(out.contains("parent thread watching"))
+        #expect(out.filter { $0 == "Ctrl-C signal arrived in main thread, asking threads to stop" }.count == 1, "\(out)")
+        #expect(out.last == "all threads stopped")
+        let interrupt = try #require(out.firstIndex(of: "Ctrl-C signal arrived in main thread, asking threads to stop"))
+        #expect(out[..<interrupt].contains("child thread sleeping"))
     }
 }

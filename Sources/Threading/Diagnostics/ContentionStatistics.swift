@@ -20,6 +20,7 @@ extension threading {
         /// The longest single wait, in seconds.
         public let maximumWait: Double
 
+        /// One line for a person.
         public var description: String {
             "\(lock): \(acquisitions) acquisitions, \(contendedAcquisitions) contended, "
                 + "waited \(formatSeconds(totalWait)) in all, at most \(formatSeconds(maximumWait))"

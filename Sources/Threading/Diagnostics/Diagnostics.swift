@@ -11,6 +11,9 @@ extension threading {
     /// a wait-for deadlock check with a watchdog, and contention statistics.
     ///
     /// All are off by default; a lock's fast path then only tests one word that says so.
+    /// The environment variable `THREADING_DIAGNOSTICS` (`lock-order`, `statistics`,
+    /// `holders`, comma-separated) turns them on from the start, without changing the
+    /// program.
     ///
     ///     threading.diagnostics.lockOrderChecking = true      // in debug runs
     ///     threading.diagnostics.reportPolicy = .callback { report in log(report) }
@@ -91,6 +94,7 @@ extension threading {
             case deadlock
         }
 
+        /// Which check found it.
         public let kind: Kind
         /// The threads involved, by name.
         public let threads: [String]

@@ -9,7 +9,8 @@
 ///
 /// Invariant: the graph has an edge A → B once some thread took B while holding A; taking
 /// B while holding A when a path B → ... → A exists is an inversion, reported once per
-/// pair of locks.
+/// pair of locks. A lock once released by a thread other than the one that took it is
+/// used as a signal (Python allows it), not for mutual exclusion, and is left out.
 internal final class LockOrderChecker: @unchecked Sendable {
     static let shared = LockOrderChecker()
 
@@ -31,6 +32,8 @@ internal final class LockOrderChecker: @unchecked Sendable {
     private var witnesses: [Edge: Witness] = [:]
     private var held: [UInt: [(id: UInt64, name: String)]] = [:]
     private var reported: Set<Edge> = []
+    /// Locks seen released by another thread than the one that took them.
+    private var signalling: Set<UInt64> = []
 
     /// Records that the calling thread took lock `id`.
     func acquired(_ id: UInt64, name: String) {
@@ -38,6 +41,10 @@ internal final class LockOrderChecker: @unchecked Sendable {
         var reports: [threading.DeadlockReport] = []
         let threadName = ThreadRegistry.shared.nameOfThread(me)
         mutex.lock()
+        if signalling.contains(id) {
+            mutex.unlock()
+            return
+        }
         for (heldID, heldName) in held[me] ?? [] where heldID != id {
             let edge = Edge(from: heldID, to: id)
             guard witnesses[edge] == nil else { continue }
@@ -63,24 +70,37 @@ internal final class LockOrderChecker: @unchecked Sendable {
         for report in reports { threading.diagnostics.deliver(report) }
     }
 
-    /// Records that lock `id`, held by thread `holder`, is being released.
+    /// Records that lock `id`, held by thread `holder`, is being released by the calling
+    /// thread.
     func released(_ id: UInt64, heldBy holder: UInt) {
         mutex.lock()
         if var locks = held[holder], let index = locks.lastIndex(where: { $0.id == id }) {
             locks.remove(at: index)
             held[holder] = locks.isEmpty ? nil : locks
         }
+        if holder != currentThreadIdent(), signalling.insert(id).inserted {
+            removeEdges(of: id)
+        }
         mutex.unlock()
     }
 
-    /// Forgets a lock that no longer exists, so a new lock is never confused with it.
+    /// Forgets a lock that no longer exists.
     func forget(_ id: UInt64) {
         mutex.lock()
-        if successors.removeValue(forKey: id) != nil || !witnesses.isEmpty {
-            for key in Array(successors.keys) { successors[key]?.remove(id) }
-            witnesses = witnesses.filter { $0.key.from != id && $0.key.to != id }
-        }
+        removeEdges(of: id)
+        signalling.remove(id)
         mutex.unlock()
+    }
+
+    /// Drops every edge into or out of `id`. Call with the mutex held.
+    private func removeEdges(of id: UInt64) {
+        successors.removeValue(forKey: id)
+        for key in Array(successors.keys) { successors[key]?.remove(id) }
+        witnesses = witnesses.filter { $0.key.from != id && $0.key.to != id }
+        for (thread, locks) in held {
+            let kept = locks.filter { $0.id != id }
+            held[thread] = kept.isEmpty ? nil : kept
+        }
     }
 
     /// A path of edges `from` → ... → `to`, as the list of its nodes.

@@ -51,7 +51,10 @@ public class OverflowError: Exception, @unchecked Sendable {}
 extension threading {
     /// Raised by `Barrier.wait()` when the barrier is broken, or is reset or broken while
     /// the thread waits. A `RuntimeError`, as in Python.
-    public class BrokenBarrierError: RuntimeError, @unchecked Sendable {}
+    public class BrokenBarrierError: RuntimeError, @unchecked Sendable {
+        /// As Python's traceback names it.
+        public override var pythonClassName: String { "threading.BrokenBarrierError" }
+    }
 
     /// Python's `threading.ThreadError`, which is `RuntimeError` itself.
     public typealias ThreadError = RuntimeError

@@ -64,10 +64,14 @@ internal final class ContinuationWaiter: WaitNode, @unchecked Sendable {
     ///
     /// Call without the mutex held: `shouldWait` runs under it, right before the task is
     /// queued, so a wake-up cannot slip in between.
+    ///
+    /// - Parameter onCancel: runs under the mutex when the task is cancelled while queued,
+    ///   for an owner that keeps its own record of each waiter.
     static func wait(
         in list: WaitList,
         guardedBy mutex: MutexReference,
-        while shouldWait: () -> Bool
+        while shouldWait: () -> Bool,
+        onCancel: @escaping @Sendable () -> Void = {}
     ) async -> Outcome {
         let node = ContinuationWaiter()
         return await withTaskCancellationHandler {
@@ -93,6 +97,7 @@ internal final class ContinuationWaiter: WaitNode, @unchecked Sendable {
             node.cancelRequested = true
             if node.isQueued {
                 list.remove(node)
+                onCancel()
                 let continuation = node.continuation.take()
                 mutex.unlock()
                 continuation?.resume(returning: .cancelled)

@@ -53,4 +53,11 @@ internal final class ParkerRegistry: @unchecked Sendable {
         defer { mutex.unlock() }
         return parkers[ident]?.object
     }
+
+    /// Every live thread's parker.
+    var all: [Parker] {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return parkers.values.compactMap(\.object)
+    }
 }

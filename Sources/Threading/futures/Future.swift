@@ -331,6 +331,7 @@ extension concurrent.futures.Future: Hashable {
         lhs === rhs
     }
 
+    /// Hashes the future's identity.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(ObjectIdentifier(self))
     }
@@ -371,7 +372,8 @@ extension concurrent.futures.Future: ObservableFuture {
     }
 }
 
-/// The name Python would print for an error's class.
+/// The error's class name as a `Future`'s repr shows it: Python's `__name__`, unqualified.
 internal func pythonClassName(of error: any Error) -> String {
-    (error as? BaseException)?.pythonClassName ?? String(describing: type(of: error))
+    let qualified = (error as? BaseException)?.pythonClassName ?? String(describing: type(of: error))
+    return String(qualified.split(separator: ".").last ?? Substring(qualified))
 }

@@ -33,17 +33,29 @@ public enum concurrent {
         public typealias TimeoutError = Threading.TimeoutError
 
         /// Raised by `result()` and `exception()` of a cancelled future (message `""`).
-        public class CancelledError: Exception, @unchecked Sendable {}
+        public class CancelledError: Exception, @unchecked Sendable {
+            /// As Python's traceback names it.
+            public override var pythonClassName: String { "concurrent.futures._base.CancelledError" }
+        }
 
         /// Raised when a future is completed twice, or given a result after it was
         /// cancelled.
-        public class InvalidStateError: Exception, @unchecked Sendable {}
+        public class InvalidStateError: Exception, @unchecked Sendable {
+            /// As Python's traceback names it.
+            public override var pythonClassName: String { "concurrent.futures._base.InvalidStateError" }
+        }
 
         /// Raised when an executor can no longer run work. A `RuntimeError`.
-        public class BrokenExecutor: RuntimeError, @unchecked Sendable {}
+        public class BrokenExecutor: RuntimeError, @unchecked Sendable {
+            /// As Python's traceback names it.
+            public override var pythonClassName: String { "concurrent.futures._base.BrokenExecutor" }
+        }
 
         /// Raised when a thread pool's initializer failed: the pool is not usable anymore.
-        public class BrokenThreadPool: BrokenExecutor, @unchecked Sendable {}
+        public class BrokenThreadPool: BrokenExecutor, @unchecked Sendable {
+            /// As Python's traceback names it.
+            public override var pythonClassName: String { "concurrent.futures.thread.BrokenThreadPool" }
+        }
     }
 }
 

@@ -95,6 +95,15 @@ extension queue {
             try core.put(item, block: false, timeout: nil)
         }
 
+        /// Removes and returns the next item, suspending the task (not blocking a thread)
+        /// while the queue is empty: the bridge to Swift concurrency.
+        ///
+        /// - Throws: `queue.ShutDown` once shut down and empty; `CancellationError` if the
+        ///   task is cancelled while waiting (no item is taken).
+        public func get() async throws -> Element {
+            try await core.getAsync()
+        }
+
         /// Removes and returns the smallest item (Python's `get(block, timeout)`).
         ///
         /// An empty queue makes the call wait for an item: forever with `timeout: nil`, up

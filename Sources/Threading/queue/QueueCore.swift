@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import CThreadingShims
 /// What a waker tells a thread parked in a queue.
 @usableFromInline
 internal enum QueueWake {
@@ -175,18 +176,26 @@ internal final class QueueCore<Storage: QueueStorage>: @unchecked Sendable {
             mutex.unlock()
             throw queue.Full()
         }
+        if cshim_interrupt_pending() {
+            mutex.unlock()
+            try Interrupts.check()
+            mutex.lock()
+        }
         var waiter = Waiter(item: item)
         try withUnsafeMutablePointer(to: &waiter) { node in
             putterChain.append(node)
-            let token = putters.park(unlocking: mutex, until: deadline) {
+            let outcome = putters.wait(unlocking: mutex, until: deadline, on: self, interruptible: true) { _ in
                 self.putterChain.remove(node)
                 return true
             }
-            switch token {
-            case QueueWake.served?: return
-            case nil: throw queue.Full()
-            case QueueWake.failed?: throw node.pointee.failure!
-            default: throw queue.ShutDown()
+            switch outcome {
+            case .woken(QueueWake.served): return
+            case .timedOut: throw queue.Full()
+            case .interrupted:
+                try Interrupts.check()
+                throw queue.Full()
+            case .woken(QueueWake.failed): throw node.pointee.failure!
+            case .woken: throw queue.ShutDown()
             }
         }
     }
@@ -257,18 +266,65 @@ internal final class QueueCore<Storage: QueueStorage>: @unchecked Sendable {
             mutex.unlock()
             throw queue.Empty()
         }
+        if cshim_interrupt_pending() {
+            mutex.unlock()
+            try Interrupts.check()
+            mutex.lock()
+        }
         var waiter = Waiter(item: nil)
         return try withUnsafeMutablePointer(to: &waiter) { node in
             getterChain.append(node)
-            let token = getters.park(unlocking: mutex, until: deadline) {
+            let outcome = getters.wait(unlocking: mutex, until: deadline, on: self, interruptible: true) { _ in
                 self.getterChain.remove(node)
                 return true
             }
-            switch token {
-            case QueueWake.served?: return node.pointee.item.take()!
-            case nil: throw queue.Empty()
-            case QueueWake.failed?: throw node.pointee.failure!
-            default: throw queue.ShutDown()
+            switch outcome {
+            case .woken(QueueWake.served): return node.pointee.item.take()!
+            case .timedOut: throw queue.Empty()
+            case .interrupted:
+                try Interrupts.check()
+                throw queue.Empty()
+            case .woken(QueueWake.failed): throw node.pointee.failure!
+            case .woken: throw queue.ShutDown()
+            }
+        }
+    }
+
+    /// `get` without blocking a thread: the bridge to Swift concurrency.
+    ///
+    /// The task's record lives on the heap (a task's stack does not survive a suspension)
+    /// and joins the getters' chain and wait list in one critical section, so hand-offs
+    /// keep pairing records with waiters in order.
+    internal func getAsync() async throws -> Element {
+        let node = UnsafeMutablePointer<Waiter>.allocate(capacity: 1)
+        node.initialize(to: Waiter(item: nil))
+        defer {
+            node.deinitialize(count: 1)
+            node.deallocate()
+        }
+        // Run under the mutex by the cancellation handler.
+        let leaveChain = UncheckedSendable { self.getterChain.remove(node) }
+        while true {
+            mutex.lock()
+            if storage.count > 0 { return try take() }
+            if isShutdown {
+                mutex.unlock()
+                throw queue.ShutDown()
+            }
+            mutex.unlock()
+            let outcome = await ContinuationWaiter.wait(in: getters, guardedBy: MutexReference(mutex)) {
+                guard self.storage.count == 0, !self.isShutdown else { return false }
+                self.getterChain.append(node)
+                return true
+            } onCancel: {
+                leaveChain.value()
+            }
+            switch outcome {
+            case .woken(QueueWake.served): return node.pointee.item.take()!
+            case .woken(QueueWake.failed): throw node.pointee.failure!
+            case .woken: throw queue.ShutDown()
+            case .notNeeded: continue
+            case .cancelled: throw CancellationError()
             }
         }
     }
@@ -348,7 +404,7 @@ internal final class QueueCore<Storage: QueueStorage>: @unchecked Sendable {
             mutex.unlock()
             return
         }
-        _ = joiners.park(unlocking: mutex, until: nil)
+        _ = joiners.wait(unlocking: mutex, until: nil, on: self)
     }
 
     /// Python 3.13's `shutdown(immediate)`.
@@ -427,4 +483,16 @@ extension QueueCore {
         if getterChain.head != nil { serveGetters() }
         mutex.unlock()
     }
+}
+
+extension QueueCore: WaitTarget {
+    var waitKind: String { "Queue" }
+    var label: String? { nil }
+    var holders: [UInt] { [] }
+}
+
+/// A value the compiler cannot prove sendable, handed across by the code that guards it.
+internal struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -347,5 +347,5 @@ private let nextLockID = Atomic<UInt64>(0)
 
 /// The address Python's reprs show for an object.
 internal func objectAddress(_ object: AnyObject) -> String {
-    "0x" + String(UInt(bitPattern: ObjectIdentifier(object).hashValue), radix: 16)
+    "0x" + String(UInt(bitPattern: ObjectIdentifier(object)), radix: 16)
 }

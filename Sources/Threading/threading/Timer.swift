@@ -34,6 +34,7 @@ extension threading {
             finished.set()
         }
 
+        /// Waits out the interval, then calls `function` unless cancelled meanwhile.
         open override func run() throws {
             try finished.wait(timeout: interval)
             if !finished.isSet {

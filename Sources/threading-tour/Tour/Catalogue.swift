@@ -17,7 +17,7 @@ enum Tour {
         startNewThread, allocateLock, rlockGetAll, threadExample, boundedSemaphore,
         eventSetClear, conditionProducerConsumer, fetchUrls, squareRoot,
         // Seed 003 (Python notes: threads/threading).
-        myThreadData, perThread, pooling, poolingQueue,
+        myThreadData, perThread, pooling, poolingQueue, ctrlC,
         // Seed 004 (bogotobogo: Python Multithread).
         threadArgs, producerConsumerQueue, semaphorePool, executorPool,
     ]
