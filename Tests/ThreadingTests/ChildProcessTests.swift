@@ -53,7 +53,7 @@ func runChild(_ scenario: String, timeout: Double = 60, sourceLocation: SourceLo
     )
 }
 
-@Suite("ChildProcessTests")
+@Suite("ChildProcessTests", .wedgeDetector)
 struct ChildProcessTests {
     @Test func test_join_nondaemon_on_shutdown() throws {
         let result = try runChild("join_nondaemon_on_shutdown")

@@ -184,7 +184,7 @@ func makeSemaphore(_ kind: SemaphoreKind, value: Int, bound: Int? = nil) throws 
 
 // MARK: - Misuse: one test per error
 
-@Suite("MisuseMatrixTests")
+@Suite("MisuseMatrixTests", .wedgeDetector)
 struct MisuseMatrixTests {
     // MARK: Lock, RLock, Condition (as a lock), _thread.LockType
 
@@ -1105,7 +1105,7 @@ extension ThreadObjectTests {
 
 // MARK: - Edge timeouts for every timed call
 
-@Suite("EdgeTimeoutTests")
+@Suite("EdgeTimeoutTests", .wedgeDetector)
 struct EdgeTimeoutTests {
     // Python's Lock.acquire / RLock.acquire convert first (NaN: ValueError; beyond the
     // range: OverflowError), then reject negatives other than exactly -1, which waits

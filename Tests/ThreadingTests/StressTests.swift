@@ -69,7 +69,7 @@ final class Unguarded<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-@Suite("StressTests", .serialized)
+@Suite("StressTests", .serialized, .wedgeDetector)
 struct StressTests {
     /// Prints the figures of one stress test.
     static func report(_ name: String, operations: Int, seconds: Double) {

@@ -20,7 +20,7 @@ import Testing
 
 @testable import Threading
 
-@Suite("TimingTests", .serialized)
+@Suite("TimingTests", .serialized, .wedgeDetector)
 struct TimingTests {
     /// The timeouts each call is made to wait out, `repeats` times each.
     static let timeouts = [0.001, 0.004, 0.016]
