@@ -380,6 +380,15 @@ case "sigquit_dump":
     try lock.release()
     try blocked.join()
 
+case "hang":
+    // Never exits, and ignores SIGTERM: only SIGKILL ends it (runChild's timeout).
+    var blocked = sigset_t()
+    sigemptyset(&blocked)
+    sigaddset(&blocked, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &blocked, nil)
+    say("hanging with SIGTERM blocked")
+    threading.Event().wait()
+
 default:
     print("unknown scenario: \(scenario)")
     exit(2)

@@ -33,7 +33,7 @@ private func raiseRuntimeError() throws {
 
 /// CPython's `BarrierTests`: setUp creates `Barrier(5, timeout=2.0)`; tearDown (here
 /// `deinit`, run after each test) aborts it, so no thread is left blocked in it.
-@Suite(.serialized)
+@Suite(.serialized, .wedgeDetector)
 final class BarrierTests {
     static let N = 5
     static let defaultTimeout = 2.0

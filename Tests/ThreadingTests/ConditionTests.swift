@@ -10,7 +10,7 @@ import Testing
 
 @testable import Threading
 
-@Suite("ConditionTests", .serialized)
+@Suite("ConditionTests", .serialized, .wedgeDetector)
 struct ConditionTests {
     @Test func test_acquire() throws {
         let cond = threading.Condition()

@@ -60,7 +60,7 @@ func runChildSignalled(
             process.terminationReason == .uncaughtSignal)
 }
 
-@Suite("KeyboardInterruptTests")
+@Suite("KeyboardInterruptTests", .wedgeDetector)
 struct KeyboardInterruptTests {
     /// For each kind of wait: the line that shows the primitive intact afterwards.
     static let kinds: [(String, String?)] = [

@@ -10,7 +10,7 @@ import Testing
 
 @testable import Threading
 
-@Suite("EventTests", .serialized)
+@Suite("EventTests", .serialized, .wedgeDetector)
 struct EventTests {
     @Test func test_is_set() {
         let event = threading.Event()

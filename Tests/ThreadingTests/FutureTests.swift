@@ -33,7 +33,7 @@ enum Fixtures {
     static var successful: Future<Int> { makeFuture(.finished, result: 42) }
 }
 
-@Suite("FutureTests")
+@Suite("FutureTests", .wedgeDetector)
 struct FutureTests {
     @Test func test_done_callback_with_result() throws {
         let seen = Locked<Int?>(nil)

@@ -54,7 +54,7 @@ enum LockKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
 struct PlainError: Error, Equatable {}
 
-@Suite("BaseLockTests", .serialized)
+@Suite("BaseLockTests", .serialized, .wedgeDetector)
 struct BaseLockTests {
     @Test(arguments: LockKind.allCases)
     func test_constructor(kind: LockKind) {
@@ -216,7 +216,7 @@ struct BaseLockTests {
     }
 }
 
-@Suite("LockTests", .serialized)
+@Suite("LockTests", .serialized, .wedgeDetector)
 struct LockTests {
     @Test func test_reacquire() throws {
         // A non-reentrant lock: the second acquire in the same thread blocks until the
@@ -279,7 +279,7 @@ enum ReentrantKind: String, CaseIterable, CustomTestStringConvertible, Sendable 
     }
 }
 
-@Suite("RLockTests", .serialized)
+@Suite("RLockTests", .serialized, .wedgeDetector)
 struct RLockTests {
     @Test(arguments: ReentrantKind.allCases)
     func test_reacquire(kind: ReentrantKind) throws {

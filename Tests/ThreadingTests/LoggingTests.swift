@@ -12,7 +12,7 @@ import Testing
 @testable import Threading
 import ThreadingLogging
 
-@Suite("LoggingFormatTests")
+@Suite("LoggingFormatTests", .wedgeDetector)
 struct LoggingFormatTests {
     func record(_ message: String = "hello", level: Logger.Level = .debug) -> LogRecord {
         var record = LogRecord(

@@ -16,7 +16,7 @@ import Testing
 
 @testable import Threading
 
-@Suite("PlatformTests", .serialized)
+@Suite("PlatformTests", .serialized, .wedgeDetector)
 struct PlatformTests {
     /// A futex word nobody ever changes, so only a forced errno or the deadline ends a wait.
     final class Word: @unchecked Sendable {
@@ -130,7 +130,7 @@ struct PlatformTests {
 
 /// Run under `swift test --sanitize=thread --filter SanitizerTests` this reports no race:
 /// the locks' happens-before edges are visible to ThreadSanitizer.
-@Suite("SanitizerTests")
+@Suite("SanitizerTests", .wedgeDetector)
 struct SanitizerTests {
     final class Unprotected: @unchecked Sendable {
         var value = 0

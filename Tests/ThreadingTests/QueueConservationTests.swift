@@ -47,7 +47,7 @@ extension queue.Queue: QueueEndpoints {}
 extension queue.LifoQueue: QueueEndpoints {}
 extension queue.PriorityQueue: QueueEndpoints {}
 
-@Suite("QueueConservationTests", .serialized)
+@Suite("QueueConservationTests", .serialized, .wedgeDetector)
 struct QueueConservationTests {
     /// THREADING_STRESS_SCALE, default 1.
     static let scale: Double = ProcessInfo.processInfo.environment["THREADING_STRESS_SCALE"]

@@ -185,7 +185,7 @@ func doBlockingTest<R: Sendable>(
 
 // MARK: - BaseQueueTestMixin
 
-@Suite("QueueTests", .serialized)
+@Suite("QueueTests", .serialized, .wedgeDetector)
 struct QueueTests {
     /// CPython's `basic_queue_test` on a queue of size `queueSize`.
     private func basicQueueTest(_ kind: QueueKind, _ q: any QueueUnderTest<Int>) throws {
@@ -729,7 +729,7 @@ struct QueueModel {
     }
 }
 
-@Suite("FailingQueueTest", .serialized)
+@Suite("FailingQueueTest", .serialized, .wedgeDetector)
 struct FailingQueueTests {
     /// CPython's `failing_queue_test`, with each step checked against a model of the
     /// contents, and the unfinished-task count checked after every failure.
@@ -853,7 +853,7 @@ extension queue.SimpleQueue {
     func get(timeout: Double) throws -> Element { try get(block: true, timeout: timeout) }
 }
 
-@Suite("SimpleQueueTests", .serialized)
+@Suite("SimpleQueueTests", .serialized, .wedgeDetector)
 struct SimpleQueueTests {
     /// CPython's `feed`: feeders take inputs from a shared list and put them, sometimes
     /// after a short random sleep (to vary the interleaving, not to order anything), then
@@ -986,7 +986,7 @@ struct SimpleQueueTests {
 
 // MARK: - Verified behaviours beyond test_queue.py
 
-@Suite("QueueBehaviourTests", .serialized)
+@Suite("QueueBehaviourTests", .serialized, .wedgeDetector)
 struct QueueBehaviourTests {
     static let overflow = "timestamp out of range for platform time_t"
     static let negative = "'timeout' must be a non-negative number"

@@ -90,7 +90,7 @@ private func threadCheck(_ condition: Bool, _ message: @autoclosure () -> String
 
 // MARK: - BaseSemaphoreTests
 
-@Suite(.serialized)
+@Suite(.serialized, .wedgeDetector)
 struct BaseSemaphoreTests {
     @Test(arguments: SemaphoreKind.allCases)
     func test_constructor(kind: SemaphoreKind) {
@@ -318,7 +318,7 @@ struct BaseSemaphoreTests {
 
 // MARK: - SemaphoreTests
 
-@Suite
+@Suite(.wedgeDetector)
 struct SemaphoreTests {
     @Test
     func test_release_unacquired() throws {
@@ -347,7 +347,7 @@ struct SemaphoreTests {
 
 // MARK: - BoundedSemaphoreTests
 
-@Suite
+@Suite(.wedgeDetector)
 struct BoundedSemaphoreTests {
     @Test
     func test_release_unacquired() throws {

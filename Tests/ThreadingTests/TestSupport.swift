@@ -248,3 +248,151 @@ func expectPythonError<E: BaseException>(
 func matches(_ text: String, _ pattern: String) -> Bool {
     text.range(of: pattern, options: .regularExpression) != nil
 }
+
+// MARK: - Wedge detector
+
+/// How long a test case may run before the wedge detector reports it: THREADING_WEDGE_LIMIT
+/// seconds if set, otherwise 120 s, or 120 s times THREADING_STRESS_SCALE when that is
+/// larger (long stress runs).
+let wedgeLimit: Double = ProcessInfo.processInfo.environment["THREADING_WEDGE_LIMIT"].flatMap(Double.init)
+    ?? 120 * max(1, QueueConservationTests.scale)
+
+/// Watches running test cases from an OS thread of its own (not a `threading.Thread`, so
+/// leak checks never see it, and not a task: blocked tests may occupy every cooperative
+/// thread). A test case still running past its limit is reported once, with a thread dump.
+///
+/// This is JSR-166's wedged-test detector: a test that hangs fails with a dump of what
+/// every thread waits on, instead of hanging CI.
+final class Watchdog: @unchecked Sendable {
+    /// A test case found running past its limit.
+    struct Wedged: Sendable {
+        let name: String
+        let seconds: Double
+        let limit: Double
+        /// `threading.threadDump()` at that moment.
+        let dump: String
+
+        var report: String {
+            "wedge detector: \(name) still running after \(String(format: "%.1f", seconds)) s "
+                + "(limit \(String(format: "%.0f", limit)) s)\n\(dump)"
+        }
+    }
+
+    /// The detector the `.wedgeDetector` trait uses: it fails the run.
+    static let shared = Watchdog(onWedge: Watchdog.failRun)
+
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var watched: [Int: (name: String, start: Deadline, limit: Double)] = [:]
+    private var nextID = 0
+    private var thread: PlatformThread?
+    private var stopping = false
+    /// How many times the watching thread has looked (for tests).
+    private(set) var scans = 0
+
+    private let pollInterval: Double
+    private let onWedge: @Sendable (Wedged) -> Void
+
+    init(pollInterval: Double = 0.25, onWedge: @escaping @Sendable (Wedged) -> Void) {
+        self.pollInterval = pollInterval
+        self.onWedge = onWedge
+    }
+
+    /// Starts watching `name`; returns the id to stop with.
+    func begin(_ name: String, limit: Double) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        if thread == nil {
+            thread = try? PlatformThread.spawn { [self] in watch() }
+        }
+        nextID += 1
+        watched[nextID] = (name, .now, limit)
+        return nextID
+    }
+
+    /// How many times the watching thread has looked so far.
+    var scanCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return scans
+    }
+
+    func end(_ id: Int) {
+        condition.lock()
+        watched[id] = nil
+        condition.unlock()
+    }
+
+    /// Stops the watching thread and waits for it (for detectors other than `shared`).
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        let thread = self.thread
+        condition.unlock()
+        thread?.join()
+    }
+
+    private func watch() {
+        condition.lock()
+        while !stopping {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: pollInterval))
+            scans += 1
+            let now = Deadline.now
+            let overdue = watched.filter { Double(now.nanoseconds - $0.value.start.nanoseconds) / 1e9 > $0.value.limit }
+            for (id, entry) in overdue {
+                // Reported once; the test case may still end on its own.
+                watched[id] = nil
+                condition.unlock()
+                onWedge(Wedged(
+                    name: entry.name,
+                    seconds: Double(now.nanoseconds - entry.start.nanoseconds) / 1e9,
+                    limit: entry.limit,
+                    dump: threading.threadDump()
+                ))
+                condition.lock()
+            }
+        }
+        condition.unlock()
+    }
+
+    /// What `shared` does with a wedged test: prints the report, records a failure (not
+    /// attributed to a test: it comes from the watching thread), then ends the process,
+    /// since the wedged test would never let the run finish.
+    static func failRun(_ wedged: Wedged) {
+        writeToStandardError(wedged.report)
+        Issue.record(Comment(rawValue: wedged.report))
+        fflush(nil)
+        // Lets the test runner print the issue before the process goes.
+        usleep(500_000)
+        fflush(nil)
+        _exit(EXIT_FAILURE)
+    }
+}
+
+/// Fails a test case that runs past `limit` seconds with a thread dump, instead of letting
+/// it hang the run (see `Watchdog`). On a suite, it applies to every test in it.
+struct WedgeDetector: TestTrait, SuiteTrait, TestScoping {
+    var limit: Double
+    var isRecursive: Bool { true }
+
+    func provideScope(
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
+        let location = test.sourceLocation
+        let name = "\(test.displayName ?? test.name) (\(location.fileName):\(location.line))"
+        let id = Watchdog.shared.begin(name, limit: limit)
+        defer { Watchdog.shared.end(id) }
+        try await function()
+    }
+}
+
+extension Trait where Self == WedgeDetector {
+    /// The wedge detector with the default limit (`wedgeLimit`).
+    static var wedgeDetector: Self { WedgeDetector(limit: wedgeLimit) }
+
+    /// The wedge detector with a limit of `seconds`.
+    static func wedgeDetector(limit seconds: Double) -> Self { WedgeDetector(limit: seconds) }
+}

@@ -583,7 +583,7 @@ extension ThreadObjectTests {
     }
 }
 
-@Suite("AsyncBridgeTests")
+@Suite("AsyncBridgeTests", .wedgeDetector)
 struct AsyncBridgeTests {
     @Test func test_future_value_does_not_block_cooperative_threads() async throws {
         // Far more awaiting tasks than cooperative threads: had `value` blocked a thread,

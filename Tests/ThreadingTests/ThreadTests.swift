@@ -19,7 +19,7 @@ import Testing
 
 @testable import Threading
 
-@Suite(.serialized)
+@Suite(.serialized, .wedgeDetector)
 struct ThreadObjectTests {}
 
 /// Runs `body` and checks that it left no thread behind: once it returns, every live

@@ -135,7 +135,7 @@ func pythonList(_ text: Substring) -> [String] {
     text.dropFirst().dropLast().split(separator: ", ").map { String($0.dropFirst().dropLast()) }
 }
 
-@Suite("TourTests")
+@Suite("TourTests", .wedgeDetector)
 struct TourTests {
     /// The speed for checks that hold at any speed.
     static let fast = 50.0
@@ -647,7 +647,7 @@ struct TourTests {
 
 /// The checks that rest on a program's timing, not only on its synchronisation: run at
 /// low speeds, so each margin is a quarter of a second or more, one at a time.
-@Suite("TourTimingTests", .serialized)
+@Suite("TourTimingTests", .serialized, .wedgeDetector)
 struct TourTimingTests {
     /// The timer `t2` is cancelled (at 2 s of seed time) before its interval (3 s) ends,
     /// and never runs; `t1` runs after the main thread is done.

@@ -128,6 +128,9 @@ internal final class Parker: WaitNode, @unchecked Sendable {
                 return cshim_atomic_load_acquire(word) == Parker.notified ? .notified : .timedOut
             }
             state = cshim_atomic_load_acquire(word)
+            // Woken without a notification (EINTR, EAGAIN, a spurious wake-up): a wait
+            // whose futex calls keep failing that way must still end at its deadline.
+            if state != Parker.notified, let deadline, deadline.hasPassed { return .timedOut }
         }
     }
 

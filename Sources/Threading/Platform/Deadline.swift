@@ -55,6 +55,11 @@ internal struct Deadline: Comparable, Sendable {
             : Double(nanoseconds - now.nanoseconds) / 1e9
     }
 
+    /// The time in seconds since the monotonic clock's epoch (Python's `time.monotonic()`).
+    internal var seconds: Double {
+        Double(nanoseconds) / 1e9
+    }
+
     /// The deadline as the absolute `timespec` that `futex(FUTEX_WAIT_BITSET)` takes.
     @usableFromInline
     internal var absoluteTimespec: Glibc.timespec {

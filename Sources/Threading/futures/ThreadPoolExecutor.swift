@@ -132,23 +132,22 @@ extension concurrent.futures {
     /// closing Python's generator does; dropping it before the first `next()` cancels
     /// nothing (a generator never started runs no cleanup), so every call still runs.
     public struct MapResults<Output: Sendable>: ~Copyable {
-        private let deadline: Deadline?
+        /// When the time is up, in seconds on the monotonic clock, as Python computes it:
+        /// `timeout + monotonic()`, unchecked (NaN and infinity included).
+        private let endTime: Double?
         private var futures: [Future<Output>] = []
         private var taken = 0
         private var submitNext: (() throws -> Future<Output>?)?
 
         init(timeout: Double?, buffersize: Int?, submitNext: @escaping () throws -> Future<Output>?) throws {
-            let deadline: Deadline?
-            switch timeout {
-            case nil: deadline = nil
-            case let seconds? where seconds.isNaN || seconds <= 0: deadline = .now
-            case let seconds?: deadline = try .validated(secondsFromNow: seconds)
-            }
+            // Not validated here: as in Python, a NaN, infinite or too large timeout only
+            // matters to a `next()` that has to wait (`Future.result`'s rules then apply).
+            let endTime = timeout.map { $0 + Deadline.now.seconds }
             var futures: [Future<Output>] = []
             while buffersize.map({ futures.count < $0 }) ?? true, let future = try submitNext() {
                 futures.append(future)
             }
-            self.deadline = deadline
+            self.endTime = endTime
             self.futures = futures
             self.submitNext = buffersize == nil ? nil : submitNext
         }
@@ -160,8 +159,9 @@ extension concurrent.futures {
 
         /// The next result, waiting for it until the deadline; `nil` after the last.
         ///
-        /// - Throws: the call's error, or `TimeoutError`; the remaining calls are then
-        ///   cancelled.
+        /// - Throws: the call's error, or `TimeoutError`, or `OverflowError` for a timeout
+        ///   beyond `threading.TIMEOUT_MAX` when the result is not ready yet; the remaining
+        ///   calls are then cancelled.
         @available(*, noasync, message: "next() blocks the thread; use it outside async code")
         public mutating func next() throws -> Output? {
             guard taken < futures.count else { return nil }
@@ -169,8 +169,7 @@ extension concurrent.futures {
             taken += 1
             do {
                 if let submitNext, let more = try submitNext() { futures.append(more) }
-                let remaining = deadline.map { $0.secondsRemaining }
-                return try future.result(timeout: remaining.map { max($0, 0) })
+                return try future.result(timeout: endTime.map { $0 - Deadline.now.seconds })
             } catch {
                 future.cancel()
                 for pending in futures[taken...] { pending.cancel() }

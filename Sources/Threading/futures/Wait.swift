@@ -117,7 +117,10 @@ extension concurrent.futures {
                 let deadline: Deadline?
                 switch timeout {
                 case nil: deadline = nil
-                case let seconds? where seconds.isNaN || seconds <= 0: deadline = start
+                // Python's remaining time is then NaN, never below 0: it re-waits until the
+                // futures finish, and never raises TimeoutError.
+                case let seconds? where seconds.isNaN: deadline = nil
+                case let seconds? where seconds <= 0: deadline = start
                 case let seconds?:
                     try checkTimeoutRepresentable(seconds)
                     deadline = Deadline(nanoseconds: start.nanoseconds &+ UInt64((seconds * 1e9).rounded(.up)))

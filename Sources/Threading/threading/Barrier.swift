@@ -144,8 +144,10 @@ extension threading {
 
         private static func deadline(timeout: Double?) throws -> Deadline? {
             switch timeout {
-            // Python re-waits for a NaN remainder until the round ends.
-            case nil, .some(.nan): nil
+            case nil: nil
+            // Python re-waits for a NaN remainder until the round ends. (A `.some(.nan)`
+            // pattern would never match: patterns compare with ==, and NaN != NaN.)
+            case let seconds? where seconds.isNaN: nil
             case let seconds? where seconds <= 0: .now
             case let seconds?: try .validated(secondsFromNow: seconds)
             }

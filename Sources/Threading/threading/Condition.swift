@@ -119,7 +119,9 @@ extension threading {
         @discardableResult
         @available(*, noasync, message: "wait() blocks the thread; use it outside async code")
         public func wait(timeout: Double?) throws -> Bool {
-            try wait(deadline: Self.deadline(timeout: timeout))
+            // Ownership first: Python converts the timeout only once it waits.
+            guard isOwned else { throw RuntimeError("cannot wait on un-acquired lock") }
+            return try wait(deadline: Self.deadline(timeout: timeout))
         }
 
         /// Releases the lock, waits until notified or `timeout` passes, and re-acquires it.
@@ -142,6 +144,8 @@ extension threading {
         public func waitFor(_ predicate: () throws -> Bool, timeout: Double? = nil) throws -> Bool {
             var result = try predicate()
             if result { return true }
+            // Python's first `wait` checks ownership before it converts the timeout.
+            guard isOwned else { throw RuntimeError("cannot wait on un-acquired lock") }
             let deadline: Deadline?
             switch timeout {
             case nil: deadline = nil

@@ -39,8 +39,10 @@ internal final class Permits: @unchecked Sendable {
         }
         try Interrupts.check()
         switch timeout {
-        // Python re-waits for a NaN remainder until a permit comes.
-        case nil, .some(.nan): return try acquire(deadline: nil, interruptible: true)
+        case nil: return try acquire(deadline: nil, interruptible: true)
+        // Python re-waits for a NaN remainder until a permit comes. (A `.some(.nan)`
+        // pattern would never match: patterns compare with ==, and NaN != NaN.)
+        case let seconds? where seconds.isNaN: return try acquire(deadline: nil, interruptible: true)
         case let seconds? where seconds <= 0: return try acquire(deadline: .now)
         case let seconds?:
             return try acquire(deadline: nil, timeoutSeconds: seconds, interruptible: true)

@@ -38,6 +38,9 @@ extension threading {
         /// The ident, for diagnostics; read with the mutex held.
         internal var storedIdentForDiagnostics: UInt? { storedIdent }
         private var storedNativeID: Int?
+        /// Set when the system refused this thread's OS thread: Python 3.13's thread handle
+        /// is then spent, and a second `start()` says so.
+        private var startFailed = false
 
         /// Creates a thread that will run `target` (or the subclass's `run()`).
         ///
@@ -76,10 +79,14 @@ extension threading {
         /// `nativeID`.
         ///
         /// - Throws: `RuntimeError("threads can only be started once")`;
-        ///   `RuntimeError("can't start new thread")` if the system refuses a thread.
+        ///   `RuntimeError("can't start new thread")` if the system refuses a thread, after
+        ///   which the thread is as if never started (not alive, not listed, its daemon flag
+        ///   settable) except that `start()` throws `RuntimeError("thread already started")`,
+        ///   as in Python 3.13.
         public func start() throws {
             try waiters.withLock {
                 guard phase == .initial else { throw RuntimeError("threads can only be started once") }
+                if startFailed { throw RuntimeError("thread already started") }
                 phase = .starting
             }
             ThreadRegistry.shared.add(self)
@@ -90,6 +97,10 @@ extension threading {
                 }.detach()
             } catch {
                 ThreadRegistry.shared.remove(self)
+                waiters.withLock {
+                    phase = .initial
+                    startFailed = true
+                }
                 throw RuntimeError("can't start new thread")
             }
             waiters.lock()
@@ -116,8 +127,11 @@ extension threading {
             if self === threading.currentThread() { throw RuntimeError("cannot join current thread") }
             var deadline: Deadline?
             if let timeout {
-                try checkTimeoutRepresentable(timeout)
-                deadline = .after(seconds: max(timeout, 0))
+                // Python clamps first (`max(timeout, 0)`, which keeps a NaN), then converts:
+                // so -inf polls, NaN is a ValueError, and only a large positive value overflows.
+                let clamped = timeout.isNaN ? timeout : max(timeout, 0)
+                try checkTimeoutRepresentable(clamped)
+                deadline = .after(seconds: clamped)
             }
             try Interrupts.check()
             waiters.lock()
