@@ -187,6 +187,11 @@ int cshim_interrupts_install(uint32_t *main_word) {
     memset(&action, 0, sizeof(action));
     action.sa_handler = interrupt_handler;
     sigemptyset(&action.sa_mask);
+    // Restart the system calls the signal interrupts: code outside the library (a
+    // blocking read, say) must not see EINTR, which some callers cannot handle (Swift's
+    // readLine() spins on it forever). The interrupt is raised by the next library wait,
+    // whose futex wait the handler's nudge ends either way.
+    action.sa_flags = SA_RESTART;
     if (sigaction(SIGINT, &action, NULL) != 0) {
         return errno;
     }

@@ -16,11 +16,13 @@ import Testing
 
 /// Starts `threading-test-child` with `arguments`, waits for it to print `ready`, then
 /// sends it `signals` (one after another) and, optionally, a line on its standard input;
-/// returns everything it printed and how it ended.
+/// returns everything it printed and how it ended. A child still running after
+/// `timeout` seconds is killed with SIGKILL and the test fails, rather than hanging.
 func runChildSignalled(
     _ arguments: [String],
     signals: [Int32],
     input: String? = nil,
+    timeout: Double = 60,
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> (stdout: [String], stderr: String, status: Int32, signalled: Bool) {
     let testBinary = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
@@ -34,8 +36,23 @@ func runChildSignalled(
     process.standardError = err
     process.standardInput = inp
     try process.run()
+    // The reads below block until the child exits: make sure it does.
+    let pid = process.processIdentifier
+    let exited = Flag()
+    let killed = Flag()
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+        if !exited.isRaised {
+            killed.raise()
+            kill(pid, SIGKILL)
+        }
+    }
+    defer {
+        if killed.isRaised {
+            Issue.record("child \(arguments) did not exit within \(timeout) s", sourceLocation: sourceLocation)
+        }
+    }
     var collected = Data()
-    let deadline = Deadline.after(seconds: 60)
+    let deadline = Deadline.after(seconds: timeout)
     while !String(decoding: collected, as: UTF8.self).contains("ready\n") {
         let chunk = out.fileHandleForReading.availableData
         if chunk.isEmpty || deadline.hasPassed {
@@ -54,6 +71,7 @@ func runChildSignalled(
     let rest = out.fileHandleForReading.readDataToEndOfFile()
     let errors = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    exited.raise()
     collected.append(rest)
     let lines = String(decoding: collected, as: UTF8.self).split(separator: "\n").map(String.init)
     return (lines, String(decoding: errors, as: UTF8.self), process.terminationStatus,
