@@ -318,7 +318,15 @@ case "interrupt_busy":
     try threading.enableKeyboardInterrupt()
     say("ready")
     var spins = 0
-    while true { spins &+= 1; if spins % 1_000_000 == 0 { sched_yield() } }
+    var reported = false
+    while true {
+        spins &+= 1
+        if spins % 1_000_000 == 0 { sched_yield() }
+        if !reported, Interrupts.isPending {
+            say("pending")
+            reported = true
+        }
+    }
 
 case "interrupt_pending":
     // A Ctrl-C that arrives while the main thread is busy is raised by its next wait.
@@ -376,6 +384,8 @@ case "sigquit_dump":
     try blocked.start()
     while lock.parkedCount == 0 { sched_yield() }
     say("ready")
+    while !sigquitDumpsWritten.isSet { sched_yield() }
+    say("dumped")
     _ = readLine()
     try lock.release()
     try blocked.join()

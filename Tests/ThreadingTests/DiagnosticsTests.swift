@@ -15,13 +15,16 @@ import Testing
 @testable import Threading
 
 /// Starts `threading-test-child` with `arguments`, waits for it to print `ready`, then
-/// sends it `signals` (one after another) and, optionally, a line on its standard input;
+/// sends it `signals`, one after another, each after the child has printed the matching
+/// line of `awaiting` (if given), and, optionally, a line on its standard input;
 /// returns everything it printed and how it ended. A child still running after
 /// `timeout` seconds is killed with SIGKILL and the test fails, rather than hanging.
 func runChildSignalled(
     _ arguments: [String],
     signals: [Int32],
+    awaiting: [String?] = [],
     input: String? = nil,
+    inputAfter: String? = nil,
     timeout: Double = 60,
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> (stdout: [String], stderr: String, status: Int32, signalled: Bool) {
@@ -53,19 +56,23 @@ func runChildSignalled(
     }
     var collected = Data()
     let deadline = Deadline.after(seconds: timeout)
-    while !String(decoding: collected, as: UTF8.self).contains("ready\n") {
-        let chunk = out.fileHandleForReading.availableData
-        if chunk.isEmpty || deadline.hasPassed {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("child never became ready", sourceLocation: sourceLocation)
-            break
+    func readUntil(_ line: String) {
+        while !String(decoding: collected, as: UTF8.self).contains(line + "\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty || deadline.hasPassed {
+                kill(process.processIdentifier, SIGKILL)
+                Issue.record("child never printed \(line)", sourceLocation: sourceLocation)
+                return
+            }
+            collected.append(chunk)
         }
-        collected.append(chunk)
     }
-    for signal in signals {
+    readUntil("ready")
+    for (index, signal) in signals.enumerated() {
+        if index < awaiting.count, let line = awaiting[index] { readUntil(line) }
         kill(process.processIdentifier, signal)
-        usleep(50_000)  // lets each signal be handled on its own (the second Ctrl-C case)
     }
+    if let inputAfter { readUntil(inputAfter) }
     if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
     try? inp.fileHandleForWriting.close()
     let rest = out.fileHandleForReading.readDataToEndOfFile()
@@ -109,7 +116,9 @@ struct KeyboardInterruptTests {
     }
 
     @Test func test_second_ctrl_c_ends_a_busy_process() throws {
-        let result = try runChildSignalled(["interrupt_busy"], signals: [SIGINT, SIGINT])
+        // The second SIGINT goes once the child shows the first is pending, so the two are
+        // never merged into one by the kernel.
+        let result = try runChildSignalled(["interrupt_busy"], signals: [SIGINT, SIGINT], awaiting: [nil, "pending"])
         #expect(result.signalled)
         #expect(result.status == SIGINT)
     }
@@ -130,7 +139,7 @@ struct KeyboardInterruptTests {
     }
 
     @Test func test_sigquit_writes_a_thread_dump() throws {
-        let result = try runChildSignalled(["sigquit_dump"], signals: [SIGQUIT], input: "done\n")
+        let result = try runChildSignalled(["sigquit_dump"], signals: [SIGQUIT], input: "done\n", inputAfter: "dumped")
         #expect(result.stderr.contains("Thread dump:"), "\(result.stderr)")
         #expect(result.stderr.contains("\"blocked-worker\""))
         #expect(result.stderr.contains("on Lock \"dumped\""))

@@ -53,6 +53,9 @@ internal enum Interrupts {
         if cshim_interrupt_pending() { try raisePending() }
     }
 
+    /// True while a Ctrl-C waits to be raised in the main thread.
+    static var isPending: Bool { cshim_interrupt_pending() }
+
     @usableFromInline
     static func raisePending() throws {
         guard pthread_equal(pthread_self(), cshim_main_thread()) != 0, cshim_interrupt_take() else { return }

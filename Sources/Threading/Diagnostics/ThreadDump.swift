@@ -58,7 +58,12 @@ extension threading {
             var byte: UInt8 = 0
             while true {
                 let got = read(descriptor, &byte, 1)
-                if got == 1 { dumpThreads() } else if got < 0, errno != EINTR { return }
+                if got == 1 {
+                    dumpThreads()
+                    sigquitDumpsWritten.exchange(true)
+                } else if got < 0, errno != EINTR {
+                    return
+                }
             }
         }
         try reader.start()
@@ -82,6 +87,8 @@ extension threading {
 }
 
 private let sigquitReaderStarted = AtomicFlag()
+/// Set once a SIGQUIT dump has been written (for tests).
+internal let sigquitDumpsWritten = AtomicFlag()
 
 /// A flag that flips once.
 internal final class AtomicFlag: @unchecked Sendable {
@@ -89,11 +96,19 @@ internal final class AtomicFlag: @unchecked Sendable {
     private var value = false
 
     /// Sets the flag; returns what it was.
+    @discardableResult
     func exchange(_ newValue: Bool) -> Bool {
         mutex.lock()
         defer { mutex.unlock() }
         let old = value
         value = newValue
         return old
+    }
+
+    /// The flag's value.
+    var isSet: Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return value
     }
 }
