@@ -12,9 +12,9 @@
 ///
 ///     mutex.lock()
 ///     // inspect the primitive's state; decide to wait
-///     let token = list.park(unlocking: mutex, until: deadline) { ... }   // unlocks
-///     // token != nil: a waker dequeued us and said what happened
-///     // token == nil: the deadline passed and we left the list
+///     switch list.wait(unlocking: mutex, until: deadline, on: self) { ... }   // unlocks
+///     // .woken(token): a waker dequeued us and said what happened
+///     // .timedOut / .interrupted: we left the list on our own
 ///
 /// Wakers call `wakeFirst(token:)` or `wakeAll(token:)` with the mutex held. A woken
 /// thread never needs the mutex again, and a thread is only ever woken by being dequeued,
@@ -113,26 +113,6 @@ internal final class WaitList: @unchecked Sendable {
         }
     }
 
-    /// `wait(unlocking:until:on:...)` without interruption or a described target: the
-    /// waker's token, or `nil` on timeout.
-    @usableFromInline
-    internal func park(
-        unlocking mutex: borrowing InternalMutex,
-        until deadline: Deadline?,
-        queuedSince: Deadline? = nil,
-        onTimeout: () -> Bool = { true }
-    ) -> UInt? {
-        let outcome = wait(
-            unlocking: mutex,
-            until: deadline,
-            on: UndescribedWait.shared,
-            queuedSince: queuedSince,
-            onLeave: { _ in onTimeout() }
-        )
-        if case .woken(let token) = outcome { return token }
-        return nil
-    }
-
     /// Dequeues the longest-waiting thread and wakes it with `token`. Call with the mutex
     /// held.
     ///
@@ -193,10 +173,3 @@ internal final class WaitList: @unchecked Sendable {
     }
 }
 
-/// The target recorded for waits that do not describe theirs.
-internal final class UndescribedWait: WaitTarget {
-    static let shared = UndescribedWait()
-    var waitKind: String { "wait" }
-    var label: String? { nil }
-    var holders: [UInt] { [] }
-}

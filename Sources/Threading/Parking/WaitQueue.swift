@@ -40,16 +40,6 @@ internal final class WaitQueue: @unchecked Sendable {
     @inlinable
     internal var first: WaitNode? { list.first }
 
-    /// `WaitList.park(unlocking:until:queuedSince:onTimeout:)` with this queue's mutex.
-    @usableFromInline
-    internal func park(
-        until deadline: Deadline?,
-        queuedSince: Deadline? = nil,
-        onTimeout: () -> Bool = { true }
-    ) -> UInt? {
-        list.park(unlocking: mutex, until: deadline, queuedSince: queuedSince, onTimeout: onTimeout)
-    }
-
     /// Wakes the longest-waiting thread with `token`. Call with the mutex held.
     @usableFromInline
     @discardableResult
