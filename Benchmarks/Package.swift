@@ -12,14 +12,16 @@ import PackageDescription
 // it lands, the benchmark's own-queue rows report "not available"; the pthread ring and
 // CPython rows still run. The rows are compiled in when the library has a
 // `Sources/Threading/queue` folder (the library keeps one folder per Python module), or
-// when THREADING_BENCH_QUEUE=1 forces them (=0 forces them out).
+// when THREADING_BENCH_QUEUE=1 forces them (=0 forces them out). SwiftPM caches this
+// manifest's result by its text, so pass `--manifest-cache none` (as .ci/run does) to
+// see a folder that appeared after the last evaluation.
 let libraryHasQueue: Bool = {
     switch ProcessInfo.processInfo.environment["THREADING_BENCH_QUEUE"] {
     case "1": return true
     case "0": return false
     default:
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        let folder = here.appendingPathComponent("../Sources/Threading/queue").standardized.path
+        let folder = URL(fileURLWithPath: Context.packageDirectory)
+            .appendingPathComponent("../Sources/Threading/queue").standardized.path
         return FileManager.default.fileExists(atPath: folder)
     }
 }()
