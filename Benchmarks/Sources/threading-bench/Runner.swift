@@ -12,6 +12,7 @@ struct RunOptions {
     var repetitions: Int?
     var python = true
     var filters: [String] = []
+    var implementationFilters: [String] = []
 }
 
 func log(_ text: String) {
@@ -31,6 +32,11 @@ func run(_ workload: Workload, options: RunOptions) -> WorkloadResult {
     let repetitions = options.quick ? 1 : (options.repetitions ?? workload.repetitions)
     var implementations = workload.implementations
     if !options.python { implementations.removeAll { $0.origin == .python } }
+    if !options.implementationFilters.isEmpty {
+        implementations.removeAll { implementation in
+            !options.implementationFilters.contains { implementation.name.contains($0) }
+        }
+    }
     let names = implementations.map(\.name)
     var samples: [String: [SampleRecord]] = [:]
     var status: [String: String] = [:]

@@ -9,7 +9,7 @@ import Foundation
 
 let usage = """
     usage: threading-bench [--quick] [--reps N] [--no-python] [--json PATH] [--svg PATH]
-                           [--markdown PATH] [--list] [FILTER ...]
+                           [--markdown PATH] [--only TEXT] [--list] [FILTER ...]
 
     Runs every workload of BENCH.md (or those whose name contains one of the FILTERs) for
     this library and its comparison points, interleaving the implementations within each
@@ -18,6 +18,7 @@ let usage = """
       --quick          smoke run: small sizes, one repetition, correctness checks only
       --reps N         repetitions per workload (default: 5; fairness 3; timeouts 1 pooled run)
       --no-python      skip the CPython comparison points
+      --only TEXT      run only the implementations whose name contains TEXT (repeatable)
       --json PATH      write every sample, the machine and the verdicts as JSON
       --svg PATH       write the chart of ratios (default: next to --json, .svg)
       --markdown PATH  write the table as Markdown
@@ -39,6 +40,9 @@ while let argument = arguments.popFirst() {
     case "--reps":
         guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else { fatalError("--reps takes a positive number") }
         options.repetitions = value
+    case "--only":
+        guard let value = arguments.popFirst() else { fatalError("--only takes an implementation name") }
+        options.implementationFilters.append(value)
     case "--json": jsonPath = arguments.popFirst()
     case "--svg": svgPath = arguments.popFirst()
     case "--markdown": markdownPath = arguments.popFirst()
