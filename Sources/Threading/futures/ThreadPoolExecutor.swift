@@ -205,11 +205,15 @@ internal final class PoolCore: @unchecked Sendable {
                     finished()
                     return
                 }
-                let outcome = Result { try fn() }
-                finished()
-                switch outcome {
-                case .success(let value): try? future.setResult(value)
-                case .failure(let error): try? future.setException(error)
+                // No `Result { try fn() }`: in this generic, unspecialised code each use of
+                // `Result<T, any Error>` costs a runtime metadata lookup.
+                do {
+                    let value = try fn()
+                    finished()
+                    try? future.setResult(value)
+                } catch {
+                    finished()
+                    try? future.setException(error)
                 }
             }
             fail = { error in try? future.setException(error) }
