@@ -193,35 +193,55 @@ private let poolCounter = Atomic<Int>(0)
 internal final class PoolCore: @unchecked Sendable {
     /// A submitted call, type-erased.
     struct WorkItem: Sendable {
-        /// Runs the call; calls `finished` once it is over but before its future is
-        /// completed, so whoever sees the result also sees the worker free again.
-        let run: @Sendable (_ finished: () -> Void) -> Void
-        let fail: @Sendable (any Error) -> Void
-        let cancel: @Sendable () -> Void
+        enum Action {
+            /// Run the call; `finished` is called once it is over but before its future is
+            /// completed, so whoever sees the result also sees the worker free again.
+            case run
+            /// Fail the call's future without running it.
+            case fail(any Error)
+            /// Cancel the call's future without running it.
+            case cancel
+        }
+
+        /// One closure for the three actions: each closure literal capturing the future
+        /// and the call is a heap context of its own, so one closure is one allocation per
+        /// submitted call instead of three.
+        private let perform: @Sendable (_ action: Action, _ finished: () -> Void) -> Void
 
         init<T>(future: concurrent.futures.Future<T>, _ fn: @escaping @Sendable () throws -> T) {
-            run = { finished in
-                guard (try? future.setRunningOrNotifyCancel()) == true else {
-                    finished()
-                    return
-                }
-                // No `Result { try fn() }`: in this generic, unspecialised code each use of
-                // `Result<T, any Error>` costs a runtime metadata lookup.
-                do {
-                    let value = try fn()
-                    finished()
-                    try? future.setResult(value)
-                } catch {
-                    finished()
+            perform = { action, finished in
+                switch action {
+                case .run:
+                    guard (try? future.setRunningOrNotifyCancel()) == true else {
+                        finished()
+                        return
+                    }
+                    // No `Result { try fn() }`: in this generic, unspecialised code each use
+                    // of `Result<T, any Error>` costs a runtime metadata lookup.
+                    do {
+                        let value = try fn()
+                        finished()
+                        try? future.setResult(value)
+                    } catch {
+                        finished()
+                        try? future.setException(error)
+                    }
+                case .fail(let error):
                     try? future.setException(error)
+                case .cancel:
+                    future.cancel()
+                    _ = try? future.setRunningOrNotifyCancel()
                 }
-            }
-            fail = { error in try? future.setException(error) }
-            cancel = {
-                future.cancel()
-                _ = try? future.setRunningOrNotifyCancel()
             }
         }
+
+        /// Runs the call; calls `finished` once it is over but before its future is
+        /// completed.
+        func run(_ finished: () -> Void) { perform(.run, finished) }
+
+        func fail(_ error: any Error) { perform(.fail(error), {}) }
+
+        func cancel() { perform(.cancel, {}) }
     }
 
     private static let brokenMessage = "A thread initializer failed, the thread pool is not usable anymore"
