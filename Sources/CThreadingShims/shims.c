@@ -91,6 +91,24 @@ int cshim_pthread_getname_np(pthread_t thread, char *buffer, size_t length) {
     return pthread_getname_np(thread, buffer, length);
 }
 
+__thread int cshim_deferred_wake_count __attribute__((tls_model("initial-exec"))) = 0;
+static __thread void *deferred_wakes[CSHIM_DEFERRED_WAKES_MAX];
+
+bool cshim_defer_wake(void *item) {
+    if (cshim_deferred_wake_count == CSHIM_DEFERRED_WAKES_MAX) {
+        return false;
+    }
+    deferred_wakes[cshim_deferred_wake_count++] = item;
+    return true;
+}
+
+void *cshim_take_deferred_wake(void) {
+    if (cshim_deferred_wake_count == 0) {
+        return NULL;
+    }
+    return deferred_wakes[--cshim_deferred_wake_count];
+}
+
 void cshim_tsan_acquire(void *address) {
 #if CSHIM_TSAN
     __tsan_acquire(address);

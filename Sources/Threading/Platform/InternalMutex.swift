@@ -4,6 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+import CThreadingShims
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -38,9 +40,12 @@ internal struct InternalMutex: ~Copyable {
         assert(rc == 0, "pthread_mutex_lock failed with error \(rc)")
     }
 
+    /// Releases the mutex, then issues the futex wakes of the threads this thread woke
+    /// while holding it (see `Parker.wake(token:)`).
     @inlinable
     internal func unlock() {
         let rc = pthread_mutex_unlock(mutex)
         assert(rc == 0, "pthread_mutex_unlock failed with error \(rc)")
+        if cshim_has_deferred_wakes() { Parker.issueDeferredWakes() }
     }
 }
