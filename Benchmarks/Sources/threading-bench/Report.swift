@@ -158,6 +158,27 @@ func markdownTable(_ report: Report) -> String {
     return lines.joined(separator: "\n")
 }
 
+/// The Markdown the results page is made from: the machine, the table, the targets.
+func markdownReport(_ report: Report) -> String {
+    var lines = [
+        "Machine: \(report.machine.summary).",
+        "",
+        "Medians of \(Set(report.workloads.map(\.repetitions)).sorted().map(String.init).joined(separator: "/")) repetitions, "
+            + "implementations interleaved within each repetition; \"ours better by\" > 1 means ours is faster "
+            + "(or fairer); wall and CPU seconds are one repetition's (CPU: every thread of the process).",
+        "",
+        markdownTable(report),
+        "",
+        "| workload | target | measured | verdict |",
+        "|---|---|---|---|",
+    ]
+    for target in report.targets {
+        let verdict = target.met == false ? "**MISSED**" : target.verdict
+        lines.append("| `\(target.workload)` | \(target.target) | \(target.measuredText) | \(verdict) |")
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
+
 func targetSummary(_ report: Report) -> String {
     let judged = report.targets.filter { $0.met != nil }
     let met = judged.filter { $0.met == true }.count
