@@ -26,6 +26,7 @@ extension concurrent.futures {
 
         /// A callback added with `addDoneCallback(_:)`.
         public typealias Callback = @Sendable (Future<T>) throws -> Void
+        internal typealias ErasedCallback = @Sendable (AnyObject) throws -> Void
 
         private let mutex = InternalMutex()
         /// Threads blocked in `result()` or `exception()`.
@@ -40,7 +41,10 @@ extension concurrent.futures {
         private let valueSlot = UnsafeMutablePointer<T>.allocate(capacity: 1)
         private var hasValue = false
         private var failure: (any Error)?
-        private var callbacks: [Callback] = []
+        /// Type-erased to take the future as `AnyObject`: in this generic code an array of
+        /// `Callback`, a function type over `Future<T>`, has its type metadata looked up at
+        /// run time on every use (3 times per pool task); this one's is a constant.
+        private var callbacks: [ErasedCallback] = []
         private var observers: [CompletionObserver] = []
 
         /// Creates a pending future (executors and tests create them).
@@ -153,11 +157,11 @@ extension concurrent.futures {
             mutex.lock()
             switch state {
             case .pending, .running:
-                callbacks.append(callback)
+                callbacks.append { try callback(unsafeDowncast($0, to: Future<T>.self)) }
                 mutex.unlock()
             default:
                 mutex.unlock()
-                runCallbacks([callback])
+                runCallback(callback)
             }
         }
 
@@ -289,19 +293,21 @@ extension concurrent.futures {
             }
         }
 
-        private func takeCallbacks() -> [Callback] {
+        private func takeCallbacks() -> [ErasedCallback] {
             let toRun = callbacks
             callbacks = []
             return toRun
         }
 
-        private func runCallbacks(_ toRun: [Callback]) {
-            for callback in toRun {
-                do {
-                    try callback(self)
-                } catch {
-                    writeToStandardError("exception calling callback for \(self)\n\(pythonFormat(error))\n")
-                }
+        private func runCallbacks(_ toRun: [ErasedCallback]) {
+            for callback in toRun { runCallback(callback) }
+        }
+
+        private func runCallback(_ callback: (Future<T>) throws -> Void) {
+            do {
+                try callback(self)
+            } catch {
+                writeToStandardError("exception calling callback for \(self)\n\(pythonFormat(error))\n")
             }
         }
 
