@@ -27,7 +27,7 @@ extension concurrent.futures {
     public final class ThreadPoolExecutor: @unchecked Sendable {
         /// The most threads the pool starts.
         public let maxWorkers: Int
-        private let core: PoolCore
+        @usableFromInline internal let core: PoolCore
 
         /// Python's default `max_workers`: `min(32, CPUs this process may use + 4)`.
         public static var defaultMaxWorkers: Int {
@@ -67,6 +67,10 @@ extension concurrent.futures {
         /// - Throws: `RuntimeError("cannot schedule new futures after shutdown")`,
         ///   `BrokenThreadPool` if an initializer failed, `RuntimeError("can't start new
         ///   thread")` if a needed worker cannot start.
+        // Inlinable, so the caller's compiler specialises it for the caller's T: generic
+        // code in the library would look `Future<T>`'s type metadata up at run time for
+        // every submitted call.
+        @inlinable
         public func submit<T: Sendable>(_ fn: @escaping @Sendable () throws -> T) throws -> Future<T> {
             let future = Future<T>()
             try core.submit(PoolCore.WorkItem(future: future, fn))
@@ -190,8 +194,10 @@ private let poolCounter = Atomic<Int>(0)
 /// Invariant: `idle` counts live workers not running a call (a worker counts itself idle
 /// before it publishes a call's result), and a new worker is started, under `mutex`, only
 /// while queued calls outnumber idle workers.
+@usableFromInline
 internal final class PoolCore: @unchecked Sendable {
     /// A submitted call, type-erased.
+    @usableFromInline
     struct WorkItem: Sendable {
         enum Action {
             /// Run the call; `finished` is called once it is over but before its future is
@@ -208,6 +214,7 @@ internal final class PoolCore: @unchecked Sendable {
         /// submitted call instead of three.
         private let perform: @Sendable (_ action: Action, _ finished: () -> Void) -> Void
 
+        @usableFromInline
         init<T>(future: concurrent.futures.Future<T>, _ fn: @escaping @Sendable () throws -> T) {
             perform = { action, finished in
                 switch action {
@@ -272,6 +279,7 @@ internal final class PoolCore: @unchecked Sendable {
         return threads
     }
 
+    @usableFromInline
     func submit(_ item: WorkItem) throws {
         mutex.lock()
         if isBroken {
