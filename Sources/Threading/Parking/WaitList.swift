@@ -21,11 +21,12 @@
 /// so there are no spurious wake-ups above this layer.
 @usableFromInline
 internal final class WaitList: @unchecked Sendable {
-    // All guarded by the owner's mutex.
-    @usableFromInline internal var head: Unmanaged<WaitNode>?
-    @usableFromInline internal var tail: Unmanaged<WaitNode>?
+    // All guarded by the owner's mutex, so Swift's run-time exclusivity checks (a call
+    // into the runtime and a thread-local lookup per access) are turned off for them.
+    @usableFromInline @exclusivity(unchecked) internal var head: Unmanaged<WaitNode>?
+    @usableFromInline @exclusivity(unchecked) internal var tail: Unmanaged<WaitNode>?
     /// The number of parked threads.
-    @usableFromInline internal private(set) var count = 0
+    @usableFromInline @exclusivity(unchecked) internal private(set) var count = 0
 
     @usableFromInline
     internal init() {}

@@ -32,20 +32,22 @@ extension concurrent.futures {
         /// Threads blocked in `result()` or `exception()`.
         private let waiters = WaitList()
         // Guarded by `mutex`.
-        private var state = State.pending
+        // Guarded by `mutex`, hence no run-time exclusivity checks (each one a call into
+        // the runtime and a thread-local lookup, several per pool task).
+        @exclusivity(unchecked) private var state = State.pending
         // The outcome, fixed once `state` is `.finished`: the value in `valueSlot` (then
         // `hasValue`), or `failure`. Not a `Result<T, any Error>?`: the library is compiled
         // generic over T, and every use of `Result<T, any Error>` there looks its type
         // metadata up in the runtime's table (about 330 instructions, 8 times per pool
         // task), while a pointer to T needs only T's own metadata.
         private let valueSlot = UnsafeMutablePointer<T>.allocate(capacity: 1)
-        private var hasValue = false
-        private var failure: (any Error)?
+        @exclusivity(unchecked) private var hasValue = false
+        @exclusivity(unchecked) private var failure: (any Error)?
         /// Type-erased to take the future as `AnyObject`: in this generic code an array of
         /// `Callback`, a function type over `Future<T>`, has its type metadata looked up at
         /// run time on every use (3 times per pool task); this one's is a constant.
-        private var callbacks: [ErasedCallback] = []
-        private var observers: [CompletionObserver] = []
+        @exclusivity(unchecked) private var callbacks: [ErasedCallback] = []
+        @exclusivity(unchecked) private var observers: [CompletionObserver] = []
 
         /// Creates a pending future (executors and tests create them).
         public init() {}

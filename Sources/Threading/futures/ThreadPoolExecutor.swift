@@ -259,13 +259,13 @@ internal final class PoolCore: @unchecked Sendable {
 
     private let mutex = InternalMutex()
     private let idleWorkers = WaitList()
-    // Guarded by `mutex`.
-    private var queue = FIFO<WorkItem>()
-    private var threads: [threading.Thread] = []
-    private var workerCount = 0
+    // Guarded by `mutex`, hence no run-time exclusivity checks.
+    @exclusivity(unchecked) private var queue = FIFO<WorkItem>()
+    @exclusivity(unchecked) private var threads: [threading.Thread] = []
+    @exclusivity(unchecked) private var workerCount = 0
     private let idle = Atomic<Int>(0)
-    private var isShutdown = false
-    private var isBroken = false
+    @exclusivity(unchecked) private var isShutdown = false
+    @exclusivity(unchecked) private var isBroken = false
 
     init(maxWorkers: Int, threadNamePrefix: String, initializer: (@Sendable () throws -> Void)?) {
         self.maxWorkers = maxWorkers
