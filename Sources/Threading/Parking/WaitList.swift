@@ -67,6 +67,7 @@ internal final class WaitList: @unchecked Sendable {
         let parker = Parker.current
         var deadline = deadline
         parker.queuedSince = queuedSince ?? .now
+        parker.requeued = false
         while true {
             parker.prepareToPark()
             append(parker)
@@ -75,6 +76,14 @@ internal final class WaitList: @unchecked Sendable {
             if parker.park(until: deadline) { return parker.token }
 
             mutex.lock()
+            if parker.requeued {
+                // A waker moved us to another list (a condition's lock) as our deadline
+                // passed: we were notified, and now wait, without a deadline, for the
+                // wake-up that list's waker will send.
+                mutex.unlock()
+                while !parker.park(until: nil) {}
+                return parker.token
+            }
             guard parker.isQueued else {
                 // A waker dequeued us under the mutex just as the deadline passed: its
                 // token is already published, and the mutex orders our read after it.

@@ -26,6 +26,10 @@ internal class WaitNode: @unchecked Sendable {
     @usableFromInline @exclusivity(unchecked) internal var queuedSince = Deadline(nanoseconds: 0)
     /// Written by the waker before the waiter can observe the wake-up.
     @usableFromInline @exclusivity(unchecked) internal var token: UInt = 0
+    /// Set (under the mutex of the list the waiter parked in) when a waker moved the
+    /// waiter to another list instead of waking it: a notified condition waiter moved
+    /// to its lock's queue. Such a waiter no longer times out; see `WaitList.park`.
+    @usableFromInline @exclusivity(unchecked) internal var requeued = false
 
     @usableFromInline
     internal init() {}

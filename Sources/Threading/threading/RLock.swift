@@ -134,8 +134,8 @@ extension threading {
         }
 
         /// Python's `_acquire_restore()`: re-acquires the lock at `depth`.
-        internal func reacquire(depth: Int) {
-            lock.acquire(deadline: nil)
+        internal func reacquire(depth: Int, alreadyLocked: Bool = false) {
+            if !alreadyLocked { lock.acquire(deadline: nil) }
             owner.store(currentThreadIdent(), ordering: .relaxed)
             count.store(depth, ordering: .relaxed)
         }
