@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,9 +34,25 @@ void __tsan_release(void *addr);
 int cshim_futex_wait(uint32_t *word, uint32_t expected, const struct timespec *deadline) {
     // FUTEX_WAIT_BITSET takes an absolute timeout, on CLOCK_MONOTONIC unless
     // FUTEX_CLOCK_REALTIME is given.
+    if (deadline == NULL) {
+        long rc = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, expected, NULL, NULL,
+                          FUTEX_BITSET_MATCH_ANY);
+        return rc == 0 ? 0 : errno;
+    }
+    // The kernel may fire a sleeping thread's timer anywhere up to the thread's timer
+    // slack past its deadline (50 us by default), so every timed wait would overshoot by
+    // about that much. For the length of this one wait the slack is cut to 1 ns, then put
+    // back as it was: a timed wait wakes as close to its deadline as the scheduler allows,
+    // and the thread's other timers keep whatever slack it chose.
+    int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+    bool tightened = slack > 1 && prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) == 0;
     long rc = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, expected, deadline, NULL,
                       FUTEX_BITSET_MATCH_ANY);
-    return rc == 0 ? 0 : errno;
+    int error = rc == 0 ? 0 : errno;
+    if (tightened) {
+        prctl(PR_SET_TIMERSLACK, (unsigned long)slack, 0, 0, 0);
+    }
+    return error;
 }
 
 int cshim_futex_wake(uint32_t *word, int count) {
@@ -76,6 +93,24 @@ int cshim_pthread_setname_np(pthread_t thread, const char *name) {
 
 int cshim_pthread_getname_np(pthread_t thread, char *buffer, size_t length) {
     return pthread_getname_np(thread, buffer, length);
+}
+
+__thread int cshim_deferred_wake_count __attribute__((tls_model("initial-exec"))) = 0;
+static __thread void *deferred_wakes[CSHIM_DEFERRED_WAKES_MAX];
+
+bool cshim_defer_wake(void *item) {
+    if (cshim_deferred_wake_count == CSHIM_DEFERRED_WAKES_MAX) {
+        return false;
+    }
+    deferred_wakes[cshim_deferred_wake_count++] = item;
+    return true;
+}
+
+void *cshim_take_deferred_wake(void) {
+    if (cshim_deferred_wake_count == 0) {
+        return NULL;
+    }
+    return deferred_wakes[--cshim_deferred_wake_count];
 }
 
 void cshim_tsan_acquire(void *address) {

@@ -23,6 +23,7 @@ let usage = """
       --svg PATH       write the chart of ratios (default: next to --json, .svg)
       --markdown PATH  write the table as Markdown
       --list           list the workloads and their implementations
+      --replot PATH    redraw the chart of an earlier run from its JSON, and exit
     Exit status: 1 if any correctness check failed (a missed target is not a failure).
     """
 
@@ -37,6 +38,16 @@ while let argument = arguments.popFirst() {
     case "--quick": options.quick = true
     case "--no-python": options.python = false
     case "--list": listOnly = true
+    case "--replot":
+        // Redraws the chart of an earlier run from its JSON, next to it.
+        guard let path = arguments.popFirst(),
+              let data = FileManager.default.contents(atPath: path),
+              let report = try? JSONDecoder().decode(Report.self, from: data) else {
+            fatalError("--replot takes the JSON of an earlier run")
+        }
+        let svg = (path.hasSuffix(".json") ? String(path.dropLast(5)) : path) + ".svg"
+        try! svgChart(report).write(toFile: svg, atomically: true, encoding: .utf8)
+        exit(0)
     case "--reps":
         guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else { fatalError("--reps takes a positive number") }
         options.repetitions = value

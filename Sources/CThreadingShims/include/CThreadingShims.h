@@ -82,6 +82,27 @@ static inline void cshim_cpu_relax(void) {
 #endif
 }
 
+// MARK: - Deferred futex wakes
+
+/// How many futex wakes a thread may defer at once; one more is issued at once.
+#define CSHIM_DEFERRED_WAKES_MAX 16
+
+/// The number of wakes the calling thread has deferred (see `cshim_defer_wake`).
+extern __thread int cshim_deferred_wake_count __attribute__((tls_model("initial-exec")));
+
+/// True when the calling thread has deferred wakes to issue: one TLS load, inlined into
+/// every internal mutex unlock.
+static inline bool cshim_has_deferred_wakes(void) {
+    return cshim_deferred_wake_count != 0;
+}
+
+/// Records `item` (a retained parker) for the calling thread to wake once it releases
+/// the mutex it holds. Returns false when the thread's list is full.
+bool cshim_defer_wake(void *item);
+
+/// Takes one deferred item of the calling thread, or NULL when none is left.
+void *cshim_take_deferred_wake(void);
+
 // MARK: - ThreadSanitizer
 
 /// Tells ThreadSanitizer that the calling thread acquired the synchronization

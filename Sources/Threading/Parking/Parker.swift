@@ -141,7 +141,25 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     internal override func wake(token: UInt) {
         self.token = token
         if cshim_atomic_exchange_acq_rel(word, Parker.notified) == Parker.sleeping {
-            Futex.wake(word)
+            // The futex wake, a system call, is issued once the waker releases the list's
+            // mutex (`InternalMutex.unlock`), not while it holds it: a thread woken inside
+            // the critical section would often run straight into that mutex (an event's
+            // waiter clearing the event, say) and sleep again at once, two more context
+            // switches per hand-off. The parker stays retained until then, since a waiter
+            // whose deadline passes may leave, and its thread end, before the wake.
+            if !cshim_defer_wake(Unmanaged.passRetained(self).toOpaque()) {
+                Futex.wake(word)
+                Unmanaged.passUnretained(self).release()
+            }
+        }
+    }
+
+    /// Issues the futex wakes the calling thread deferred while it held a mutex.
+    @usableFromInline
+    internal static func issueDeferredWakes() {
+        while let item = cshim_take_deferred_wake() {
+            let parker = Unmanaged<Parker>.fromOpaque(item).takeRetainedValue()
+            Futex.wake(parker.word)
         }
     }
 

@@ -21,11 +21,12 @@
 /// so there are no spurious wake-ups above this layer.
 @usableFromInline
 internal final class WaitList: @unchecked Sendable {
-    // All guarded by the owner's mutex.
-    @usableFromInline internal var head: Unmanaged<WaitNode>?
-    @usableFromInline internal var tail: Unmanaged<WaitNode>?
+    // All guarded by the owner's mutex, so Swift's run-time exclusivity checks (a call
+    // into the runtime and a thread-local lookup per access) are turned off for them.
+    @usableFromInline @exclusivity(unchecked) internal var head: Unmanaged<WaitNode>?
+    @usableFromInline @exclusivity(unchecked) internal var tail: Unmanaged<WaitNode>?
     /// The number of parked threads.
-    @usableFromInline internal private(set) var count = 0
+    @usableFromInline @exclusivity(unchecked) internal private(set) var count = 0
 
     @usableFromInline
     internal init() {}
@@ -84,6 +85,7 @@ internal final class WaitList: @unchecked Sendable {
         var deadline = deadline
         var interruptible = interruptible
         parker.queuedSince = queuedSince ?? .now
+        parker.requeued = false
         parker.setWaitTarget(target)
         defer { parker.setWaitTarget(nil) }
         while true {
@@ -95,6 +97,14 @@ internal final class WaitList: @unchecked Sendable {
             if case .notified = parked { return .woken(parker.token) }
 
             mutex.lock()
+            if parker.requeued {
+                // A waker moved us to another list (a condition's lock) as our deadline
+                // passed or a Ctrl-C came: we were notified, and now wait, without a
+                // deadline and uninterruptibly, for the wake-up that list's waker will send.
+                mutex.unlock()
+                _ = parker.park(until: nil, interruptible: false)
+                return .woken(parker.token)
+            }
             guard parker.isQueued else {
                 // A waker dequeued us under the mutex just as we gave up: its token is
                 // already published, and the mutex orders our read after it.

@@ -17,14 +17,19 @@
 /// list's mutex, and it is woken at most once per time it is queued.
 @usableFromInline
 internal class WaitNode: @unchecked Sendable {
-    // Guarded by the mutex of the list the node is in.
-    @usableFromInline internal var next: Unmanaged<WaitNode>?
-    @usableFromInline internal var previous: Unmanaged<WaitNode>?
-    @usableFromInline internal var isQueued = false
+    // Guarded by the mutex of the list the node is in (hence no run-time exclusivity
+    // checks; see `WaitList`).
+    @usableFromInline @exclusivity(unchecked) internal var next: Unmanaged<WaitNode>?
+    @usableFromInline @exclusivity(unchecked) internal var previous: Unmanaged<WaitNode>?
+    @usableFromInline @exclusivity(unchecked) internal var isQueued = false
     /// When the waiter first queued for the current acquisition (for fairness hand-off).
-    @usableFromInline internal var queuedSince = Deadline(nanoseconds: 0)
+    @usableFromInline @exclusivity(unchecked) internal var queuedSince = Deadline(nanoseconds: 0)
     /// Written by the waker before the waiter can observe the wake-up.
-    @usableFromInline internal var token: UInt = 0
+    @usableFromInline @exclusivity(unchecked) internal var token: UInt = 0
+    /// Set (under the mutex of the list the waiter parked in) when a waker moved the
+    /// waiter to another list instead of waking it: a notified condition waiter moved
+    /// to its lock's queue. Such a waiter no longer times out; see `WaitList.wait`.
+    @usableFromInline @exclusivity(unchecked) internal var requeued = false
 
     @usableFromInline
     internal init() {}

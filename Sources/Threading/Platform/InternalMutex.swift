@@ -4,6 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+import CThreadingShims
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Musl)
@@ -22,7 +24,16 @@ internal struct InternalMutex: ~Copyable {
     internal init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        let rc = pthread_mutex_init(mutex, nil)
+        // Adaptive: a thread that finds the mutex held spins briefly (glibc's bounded,
+        // self-tuning spin) before it sleeps. The mutex is only ever held for a few
+        // dozen instructions, so a default mutex's immediate futex sleep turned every
+        // brief collision (a notifier reaching a condition's list while the waiter is
+        // still queueing itself) into two context switches.
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+        let rc = pthread_mutex_init(mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
         precondition(rc == 0, "pthread_mutex_init failed with error \(rc)")
     }
 
@@ -38,9 +49,12 @@ internal struct InternalMutex: ~Copyable {
         assert(rc == 0, "pthread_mutex_lock failed with error \(rc)")
     }
 
+    /// Releases the mutex, then issues the futex wakes of the threads this thread woke
+    /// while holding it (see `Parker.wake(token:)`).
     @inlinable
     internal func unlock() {
         let rc = pthread_mutex_unlock(mutex)
         assert(rc == 0, "pthread_mutex_unlock failed with error \(rc)")
+        if cshim_has_deferred_wakes() { Parker.issueDeferredWakes() }
     }
 }

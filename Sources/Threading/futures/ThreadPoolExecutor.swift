@@ -27,7 +27,7 @@ extension concurrent.futures {
     public final class ThreadPoolExecutor: @unchecked Sendable {
         /// The most threads the pool starts.
         public let maxWorkers: Int
-        private let core: PoolCore
+        @usableFromInline internal let core: PoolCore
 
         /// Python's default `max_workers`: `min(32, CPUs this process may use + 4)`.
         public static var defaultMaxWorkers: Int {
@@ -67,6 +67,10 @@ extension concurrent.futures {
         /// - Throws: `RuntimeError("cannot schedule new futures after shutdown")`,
         ///   `BrokenThreadPool` if an initializer failed, `RuntimeError("can't start new
         ///   thread")` if a needed worker cannot start.
+        // Inlinable, so the caller's compiler specialises it for the caller's T: generic
+        // code in the library would look `Future<T>`'s type metadata up at run time for
+        // every submitted call.
+        @inlinable
         public func submit<T: Sendable>(_ fn: @escaping @Sendable () throws -> T) throws -> Future<T> {
             let future = Future<T>()
             try core.submit(PoolCore.WorkItem(future: future, fn))
@@ -189,34 +193,61 @@ private let poolCounter = Atomic<Int>(0)
 /// Invariant: `idle` counts live workers not running a call (a worker counts itself idle
 /// before it publishes a call's result), and a new worker is started, under `mutex`, only
 /// while queued calls outnumber idle workers.
+@usableFromInline
 internal final class PoolCore: @unchecked Sendable {
     /// A submitted call, type-erased.
+    @usableFromInline
     struct WorkItem: Sendable {
-        /// Runs the call; calls `finished` once it is over but before its future is
-        /// completed, so whoever sees the result also sees the worker free again.
-        let run: @Sendable (_ finished: () -> Void) -> Void
-        let fail: @Sendable (any Error) -> Void
-        let cancel: @Sendable () -> Void
+        enum Action {
+            /// Run the call; `finished` is called once it is over but before its future is
+            /// completed, so whoever sees the result also sees the worker free again.
+            case run
+            /// Fail the call's future without running it.
+            case fail(any Error)
+            /// Cancel the call's future without running it.
+            case cancel
+        }
 
+        /// One closure for the three actions: each closure literal capturing the future
+        /// and the call is a heap context of its own, so one closure is one allocation per
+        /// submitted call instead of three.
+        private let perform: @Sendable (_ action: Action, _ finished: () -> Void) -> Void
+
+        @usableFromInline
         init<T>(future: concurrent.futures.Future<T>, _ fn: @escaping @Sendable () throws -> T) {
-            run = { finished in
-                guard (try? future.setRunningOrNotifyCancel()) == true else {
-                    finished()
-                    return
+            perform = { action, finished in
+                switch action {
+                case .run:
+                    guard (try? future.setRunningOrNotifyCancel()) == true else {
+                        finished()
+                        return
+                    }
+                    // No `Result { try fn() }`: in this generic, unspecialised code each use
+                    // of `Result<T, any Error>` costs a runtime metadata lookup.
+                    do {
+                        let value = try fn()
+                        finished()
+                        try? future.setResult(value)
+                    } catch {
+                        finished()
+                        try? future.setException(error)
+                    }
+                case .fail(let error):
+                    try? future.setException(error)
+                case .cancel:
+                    future.cancel()
+                    _ = try? future.setRunningOrNotifyCancel()
                 }
-                let outcome = Result { try fn() }
-                finished()
-                switch outcome {
-                case .success(let value): try? future.setResult(value)
-                case .failure(let error): try? future.setException(error)
-                }
-            }
-            fail = { error in try? future.setException(error) }
-            cancel = {
-                future.cancel()
-                _ = try? future.setRunningOrNotifyCancel()
             }
         }
+
+        /// Runs the call; calls `finished` once it is over but before its future is
+        /// completed.
+        func run(_ finished: () -> Void) { perform(.run, finished) }
+
+        func fail(_ error: any Error) { perform(.fail(error), {}) }
+
+        func cancel() { perform(.cancel, {}) }
     }
 
     private static let brokenMessage = "A thread initializer failed, the thread pool is not usable anymore"
@@ -227,13 +258,13 @@ internal final class PoolCore: @unchecked Sendable {
 
     private let mutex = InternalMutex()
     private let idleWorkers = WaitList()
-    // Guarded by `mutex`.
-    private var queue = RingStorage<WorkItem>(maxsize: 0)
-    private var threads: [threading.Thread] = []
-    private var workerCount = 0
+    // Guarded by `mutex`, hence no run-time exclusivity checks.
+    @exclusivity(unchecked) private var queue = RingStorage<WorkItem>(maxsize: 0)
+    @exclusivity(unchecked) private var threads: [threading.Thread] = []
+    @exclusivity(unchecked) private var workerCount = 0
     private let idle = Atomic<Int>(0)
-    private var isShutdown = false
-    private var isBroken = false
+    @exclusivity(unchecked) private var isShutdown = false
+    @exclusivity(unchecked) private var isBroken = false
 
     init(maxWorkers: Int, threadNamePrefix: String, initializer: (@Sendable () throws -> Void)?) {
         self.maxWorkers = maxWorkers
@@ -247,6 +278,7 @@ internal final class PoolCore: @unchecked Sendable {
         return threads
     }
 
+    @usableFromInline
     func submit(_ item: WorkItem) throws {
         mutex.lock()
         if isBroken {

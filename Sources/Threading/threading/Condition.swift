@@ -178,7 +178,7 @@ extension threading {
             guard isOwned else { throw RuntimeError("cannot notify on un-acquired lock") }
             waiters.withLock {
                 var remaining = n
-                while remaining > 0, waiters.wakeFirst(token: 1) { remaining -= 1 }
+                while remaining > 0, notifyFirst() { remaining -= 1 }
             }
         }
 
@@ -187,7 +187,33 @@ extension threading {
         /// - Throws: `RuntimeError("cannot notify on un-acquired lock")`.
         public func notifyAll() throws {
             guard isOwned else { throw RuntimeError("cannot notify on un-acquired lock") }
-            waiters.withLock { _ = waiters.wakeAll(token: 1) }
+            waiters.withLock { while notifyFirst() {} }
+        }
+
+        /// A notified waiter's token when it was woken to take the lock itself; a waiter
+        /// moved to the lock's queue gets the lock's own token instead (see `notifyFirst`).
+        private static let tokenNotified: UInt = 2
+
+        /// Notifies the longest waiter; call with the mutex held.
+        ///
+        /// The notifier holds the lock, so a woken waiter would only find it held and spin
+        /// or sleep again. The waiter is moved to the lock's queue instead (wait morphing,
+        /// as parking_lot's requeue): the release that frees the lock wakes it, once.
+        ///
+        /// - Returns: false if no thread was waiting.
+        private func notifyFirst() -> Bool {
+            guard let node = waiters.first else { return false }
+            waiters.list.remove(node)
+            if !baseLock.requeue(node) { node.wake(token: Self.tokenNotified) }
+            return true
+        }
+
+        /// The non-recursive lock under the condition's lock.
+        private var baseLock: Lock {
+            switch underlying {
+            case .lock(let lock): lock
+            case .rlock(let rlock): rlock.lock
+            }
         }
 
         // MARK: Internals
@@ -228,10 +254,13 @@ extension threading {
             }
             let outcome = waiters.list.wait(
                 unlocking: waiters.mutex, until: deadline, on: self, interruptible: true)
+            // A waiter moved to the lock's queue may have had the lock handed to it.
+            let handedOver = if case .woken(Lock.tokenHandoff) = outcome { true } else { false }
+            if handedOver { baseLock.tookHandoff() }
             // The lock comes back whatever happened, as Python's `finally` restores it.
             switch underlying {
-            case .lock(let lock): lock.acquire()
-            case .rlock(let rlock): rlock.reacquire(depth: saved)
+            case .lock(let lock): if !handedOver { lock.acquire() }
+            case .rlock(let rlock): rlock.reacquire(depth: saved, alreadyLocked: handedOver)
             }
             switch outcome {
             case .woken: return true

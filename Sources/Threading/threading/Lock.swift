@@ -314,6 +314,41 @@ extension threading {
             }
         }
 
+        /// Records that a waiter moved here by `requeue` was handed the lock by a release
+        /// (for ThreadSanitizer, and for diagnostics on an instrumented lock).
+        internal func tookHandoff() {
+            acquiredAfterWaiting(since: nil)
+        }
+
+        /// Moves `node`, a thread just dequeued from a condition's list, to this lock's
+        /// queue instead of waking it, if the lock is held: the release that frees the
+        /// lock wakes it, so it neither wakes only to find the lock still held by its
+        /// notifier nor spins for it. Call with the condition's mutex held.
+        ///
+        /// - Returns: false if the lock is free (or `node` is no parked thread); the
+        ///   caller then wakes `node` itself.
+        internal func requeue(_ node: WaitNode) -> Bool {
+            guard node is Parker else { return false }
+            waiters.lock()
+            defer { waiters.unlock() }
+            // The same protocol as `park`: `parked` is set only while the lock is held,
+            // and under this mutex no release can clear it or hand the lock over.
+            while true {
+                let current = state.load(ordering: .relaxed)
+                if current & Self.locked == 0 { return false }
+                if current & Self.parked != 0 { break }
+                if state.compareExchange(
+                    expected: current,
+                    desired: current | Self.parked,
+                    ordering: .relaxed
+                ).exchanged { break }
+            }
+            node.queuedSince = .now
+            waiters.list.append(node)
+            node.requeued = true
+            return true
+        }
+
         // MARK: Diagnostics (instrumented locks only)
 
         internal func noteAcquired(waitedNanoseconds: UInt64?) {

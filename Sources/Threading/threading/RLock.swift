@@ -138,8 +138,8 @@ extension threading {
         }
 
         /// Python's `_acquire_restore()`: re-acquires the lock at `depth`.
-        internal func reacquire(depth: Int) {
-            lock.acquire()
+        internal func reacquire(depth: Int, alreadyLocked: Bool = false) {
+            if !alreadyLocked { lock.acquire() }
             owner.store(currentThreadIdent(), ordering: .relaxed)
             count.store(depth, ordering: .relaxed)
         }
