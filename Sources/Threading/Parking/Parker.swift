@@ -29,10 +29,22 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     /// A waker has dequeued this thread and set `token`.
     @usableFromInline static let notified: UInt32 = 3
 
-    /// How often a waiter polls its word before it sleeps.
-    @usableFromInline static let spinLimit = 64
+    // The spin before sleeping, bounded by time, not by a count of CPU pauses (whose
+    // length varies tenfold between processors): a thread that is notified while it
+    // spins saves both the futex sleep and the waker's futex wake, a few microseconds
+    // each. The budget adapts per thread: doubled after a spin that saw the notification,
+    // halved after one that ended in sleep, so threads whose waits are long soon stop
+    // burning CPU on them.
+    /// The least a waiter spins, in nanoseconds.
+    static let minimumSpinNanoseconds: UInt64 = 2_000
+    /// The most a waiter spins: about what a futex sleep and wake-up cost together.
+    static let maximumSpinNanoseconds: UInt64 = 20_000
+    /// CPU pauses between two readings of the clock while spinning.
+    static let pausesPerClockReading = 8
 
     @usableFromInline internal let word: UnsafeMutablePointer<UInt32>
+    /// How long the next wait spins before sleeping; touched by the owning thread only.
+    private var spinBudget = Parker.minimumSpinNanoseconds
     /// The owning thread's `threading.getIdent()`.
     internal let threadIdent: UInt
 
@@ -102,12 +114,7 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     @usableFromInline
     internal func park(until deadline: Deadline?, interruptible: Bool) -> ParkResult {
         let interruptible = interruptible && word == cshim_main_parker_word()
-        if deadline.map({ !$0.hasPassed }) ?? true {
-            for _ in 0..<Parker.spinLimit {
-                if cshim_atomic_load_acquire(word) == Parker.notified { return .notified }
-                cshim_cpu_relax()
-            }
-        }
+        if spin(until: deadline) { return .notified }
         var state = cshim_atomic_load_acquire(word)
         while true {
             switch state {
@@ -132,6 +139,31 @@ internal final class Parker: WaitNode, @unchecked Sendable {
             // whose futex calls keep failing that way must still end at its deadline.
             if state != Parker.notified, let deadline, deadline.hasPassed { return .timedOut }
         }
+    }
+
+    /// Polls the word for the spin budget (not past `deadline`), adapting the budget.
+    ///
+    /// - Returns: true if the thread was notified meanwhile.
+    private func spin(until deadline: Deadline?) -> Bool {
+        let start = Deadline.now
+        var end = start.nanoseconds &+ spinBudget
+        if let deadline { end = min(end, deadline.nanoseconds) }
+        var now = start.nanoseconds
+        while now < end {
+            for _ in 0..<Parker.pausesPerClockReading {
+                if cshim_atomic_load_acquire(word) == Parker.notified {
+                    spinBudget = min(spinBudget &* 2, Parker.maximumSpinNanoseconds)
+                    return true
+                }
+                cshim_cpu_relax()
+            }
+            now = Deadline.now.nanoseconds
+        }
+        // Spun to the end without a notification (or had no time to spin at all).
+        if deadline.map({ $0.nanoseconds > start.nanoseconds }) ?? true {
+            spinBudget = max(spinBudget / 2, Parker.minimumSpinNanoseconds)
+        }
+        return false
     }
 
     /// Delivers `token` and wakes the thread. The caller holds the mutex of the list the

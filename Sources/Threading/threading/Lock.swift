@@ -33,6 +33,10 @@ extension threading {
         /// Diagnostics were on when the lock was made: acquisitions and releases take the
         /// slow path, which records holders, lock order and statistics.
         @usableFromInline static let instrumented: UInt32 = 4
+        /// A release woke a waiter to compete for the lock, and that waiter has not yet
+        /// acquired it or parked again: later releases leave the other waiters asleep,
+        /// so a busy lock issues at most one wake-up at a time.
+        @usableFromInline static let woken: UInt32 = 8
         /// How many times an acquirer polls a held lock before it parks.
         @usableFromInline static let spinLimit = 100
         /// How long a waiter may wait before a release hands the lock straight to it.
@@ -87,7 +91,6 @@ extension threading {
         @available(*, noasync, message: "acquire() blocks the thread; use it outside async code")
         public func acquire() -> Bool {
             if state.compareExchange(expected: 0, desired: Self.locked, ordering: .acquiring).exchanged {
-                cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
                 return true
             }
             return acquireContended(deadline: nil, interruptible: false) == .acquired
@@ -125,7 +128,6 @@ extension threading {
         ///   lock is unchanged.
         @inlinable
         public func release() throws {
-            cshim_tsan_release(Unmanaged.passUnretained(self).toOpaque())
             if state.compareExchange(expected: Self.locked, desired: 0, ordering: .releasing).exchanged {
                 return
             }
@@ -159,7 +161,6 @@ extension threading {
         internal func acquire(until deadline: Deadline?, interruptible: Bool) throws -> Bool {
             if interruptible { try Interrupts.check() }
             if state.compareExchange(expected: 0, desired: Self.locked, ordering: .acquiring).exchanged {
-                cshim_tsan_acquire(Unmanaged.passUnretained(self).toOpaque())
                 return true
             }
             switch acquireContended(deadline: deadline, interruptible: interruptible) {
@@ -193,12 +194,15 @@ extension threading {
             var queuedSince: Deadline?
             /// When an instrumented lock was first found held (for contention statistics).
             var started: Deadline?
+            /// This thread was woken to compete, and the `woken` bit is its to clear.
+            var wasWoken = false
             while true {
                 let current = state.load(ordering: .relaxed)
                 if current & Self.locked == 0 {
+                    let cleared = wasWoken ? Self.woken : 0
                     if state.compareExchange(
                         expected: current,
-                        desired: current | Self.locked,
+                        desired: (current | Self.locked) & ~cleared,
                         ordering: .acquiring
                     ).exchanged {
                         acquiredAfterWaiting(since: started)
@@ -207,17 +211,27 @@ extension threading {
                     continue
                 }
                 if started == nil, current & Self.instrumented != 0 { started = .now }
-                if let deadline, deadline.hasPassed { return .timedOut }
-                if current & Self.parked == 0, spins < Self.spinLimit {
+                if let deadline, deadline.hasPassed {
+                    if wasWoken { state.bitwiseAnd(~Self.woken, ordering: .relaxed) }
+                    return .timedOut
+                }
+                // Spin while nobody is parked, or, for the one woken waiter, while its
+                // releaser leaves the others asleep for it.
+                if current & Self.parked == 0 || wasWoken, spins < Self.spinLimit {
                     spins += 1
                     cshim_cpu_relax()
                     continue
                 }
-                switch park(deadline: deadline, interruptible: interruptible, queuedSince: &queuedSince) {
+                let outcome = park(
+                    deadline: deadline, interruptible: interruptible, queuedSince: &queuedSince,
+                    clearingWoken: wasWoken)
+                wasWoken = false
+                switch outcome {
                 case .acquired:
                     acquiredAfterWaiting(since: started)
                     return .acquired
-                case .retry:
+                case .retry(let woken):
+                    wasWoken = woken
                     spins = 0
                 case .timedOut:
                     return .timedOut
@@ -233,25 +247,36 @@ extension threading {
             noteAcquired(waitedNanoseconds: started.map { Deadline.now.nanoseconds &- $0.nanoseconds })
         }
 
-        private enum ParkOutcome { case acquired, retry, timedOut, interrupted }
+        private enum ParkOutcome {
+            case acquired
+            /// Compete again; `woken` if this thread owns the `woken` bit (a release woke
+            /// it, or it found the lock free before parking again).
+            case retry(woken: Bool)
+            case timedOut
+            case interrupted
+        }
 
-        /// Queues the caller behind a held lock, unless the lock changed meanwhile.
-        private func park(deadline: Deadline?, interruptible: Bool, queuedSince: inout Deadline?) -> ParkOutcome {
+        /// Queues the caller behind a held lock, unless the lock changed meanwhile; a woken
+        /// waiter going back to sleep clears the `woken` bit as it queues.
+        private func park(
+            deadline: Deadline?, interruptible: Bool, queuedSince: inout Deadline?, clearingWoken: Bool
+        ) -> ParkOutcome {
             waiters.lock()
             // Under the queue mutex nobody can clear `parked` or hand the lock over, so
-            // a thread queued with `locked | parked` set is sure to be woken by a release.
+            // a thread queued with `locked | parked` set, and `woken` clear, is sure to be
+            // woken by a release.
+            let cleared = clearingWoken ? Self.woken : 0
             while true {
                 let current = state.load(ordering: .relaxed)
                 if current & Self.locked == 0 {
                     waiters.unlock()
-                    return .retry
+                    return .retry(woken: clearingWoken)
                 }
-                if current & Self.parked != 0 { break }
-                if state.compareExchange(
-                    expected: current,
-                    desired: current | Self.parked,
-                    ordering: .relaxed
-                ).exchanged { break }
+                let desired = (current | Self.parked) & ~cleared
+                if desired == current { break }
+                if state.compareExchange(expected: current, desired: desired, ordering: .relaxed).exchanged {
+                    break
+                }
             }
             let since = queuedSince ?? .now
             queuedSince = since
@@ -270,46 +295,52 @@ extension threading {
             switch outcome {
             case .timedOut: return .timedOut
             case .interrupted: return .interrupted
-            case .woken(let token): return token == Self.tokenHandoff ? .acquired : .retry
+            case .woken(let token): return token == Self.tokenHandoff ? .acquired : .retry(woken: true)
             }
         }
 
         @usableFromInline
         internal func releaseContended() throws {
+            // A lock handed to a woken waiter reaches it through the parker's futex word,
+            // which ThreadSanitizer does not see (the fast paths' atomics it does see).
+            cshim_tsan_release(Unmanaged.passUnretained(self).toOpaque())
             var current = state.load(ordering: .relaxed)
             guard current & Self.locked != 0 else {
                 throw RuntimeError("release unlocked lock")
             }
-            let kept = current & Self.instrumented
-            if kept != 0 {
-                noteReleasing()
-                // No waiter: release without the queue mutex.
-                while current & Self.parked == 0 {
-                    guard current & Self.locked != 0 else { throw RuntimeError("release unlocked lock") }
-                    let (exchanged, original) = state.compareExchange(
-                        expected: current, desired: current & ~Self.locked, ordering: .releasing)
-                    if exchanged { return }
-                    current = original
-                }
+            if current & Self.instrumented != 0 { noteReleasing() }
+            // Nobody parked, or a woken waiter is on its way to compete: free the lock
+            // without the queue mutex and wake nobody.
+            while current & Self.parked == 0 || current & Self.woken != 0 {
+                guard current & Self.locked != 0 else { throw RuntimeError("release unlocked lock") }
+                let (exchanged, original) = state.compareExchange(
+                    expected: current, desired: current & ~Self.locked, ordering: .releasing)
+                if exchanged { return }
+                current = original
             }
             waiters.lock()
             defer { waiters.unlock() }
+            // Under the mutex, with the lock held and `woken` clear, only this thread
+            // changes `state` (acquirers wait for `locked` to clear, parkers for the mutex).
             current = state.load(ordering: .relaxed)
             guard current & Self.locked != 0 else {
                 throw RuntimeError("release unlocked lock")
             }
+            let kept = current & Self.instrumented
             guard let oldest = waiters.first else {
                 // The last waiter timed out and left: nobody to wake.
                 state.store(kept, ordering: .releasing)
                 return
             }
             let othersRemain: UInt32 = waiters.count > 1 ? Self.parked : 0
-            if Deadline.now.nanoseconds &- oldest.queuedSince.nanoseconds > Self.fairnessNanoseconds {
-                // Starving waiter: it gets the lock without competing for it.
+            // A condition's waiter moved here (`requeue`) is handed the lock, as is one
+            // that has waited past the fairness limit: neither competes for it again.
+            if oldest.requeued
+                || Deadline.now.nanoseconds &- oldest.queuedSince.nanoseconds > Self.fairnessNanoseconds {
                 state.store(Self.locked | othersRemain | kept, ordering: .releasing)
                 waiters.wakeFirst(token: Self.tokenHandoff)
             } else {
-                state.store(othersRemain | kept, ordering: .releasing)
+                state.store(othersRemain | kept | Self.woken, ordering: .releasing)
                 waiters.wakeFirst(token: Self.tokenRetry)
             }
         }
