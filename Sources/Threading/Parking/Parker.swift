@@ -29,22 +29,24 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     /// A waker has dequeued this thread and set `token`.
     @usableFromInline static let notified: UInt32 = 3
 
-    // The spin before sleeping, bounded by time, not by a count of CPU pauses (whose
-    // length varies tenfold between processors): a thread that is notified while it
-    // spins saves both the futex sleep and the waker's futex wake, a few microseconds
-    // each. The budget adapts per thread: doubled after a spin that saw the notification,
-    // halved after one that ended in sleep, so threads whose waits are long soon stop
-    // burning CPU on them.
-    /// The least a waiter spins, in nanoseconds.
-    static let minimumSpinNanoseconds: UInt64 = 2_000
-    /// The most a waiter spins: about what a futex sleep and wake-up cost together.
-    static let maximumSpinNanoseconds: UInt64 = 20_000
+    /// How long a waiter polls its word before it sleeps, in nanoseconds: bounded by
+    /// time, not by a count of CPU pauses (whose length varies tenfold between
+    /// processors).
+    ///
+    /// A thread notified while it polls saves the futex sleep and its waker the futex
+    /// wake; on a virtual machine with an idle CPU the wake-up alone can take 30 us (the
+    /// halted virtual CPU is woken through the hypervisor). After the first microsecond
+    /// the poller yields the CPU between polls: two threads that hand control back and
+    /// forth tend to be placed on one CPU (a woken thread goes where its waker ran), and
+    /// there a poller that only spins would keep its partner from ever running. At most
+    /// this much time is spent per wait that ends up sleeping.
+    static let spinNanoseconds: UInt64 = 20_000
+    /// How long a waiter spins before it starts yielding between polls.
+    static let spinOnlyNanoseconds: UInt64 = 1_000
     /// CPU pauses between two readings of the clock while spinning.
     static let pausesPerClockReading = 8
 
     @usableFromInline internal let word: UnsafeMutablePointer<UInt32>
-    /// How long the next wait spins before sleeping; touched by the owning thread only.
-    private var spinBudget = Parker.minimumSpinNanoseconds
     /// The owning thread's `threading.getIdent()`.
     internal let threadIdent: UInt
 
@@ -141,27 +143,22 @@ internal final class Parker: WaitNode, @unchecked Sendable {
         }
     }
 
-    /// Polls the word for the spin budget (not past `deadline`), adapting the budget.
+    /// Polls the word for `spinNanoseconds`, or until `deadline` if that comes first:
+    /// spinning for the first microsecond, then yielding the CPU between polls.
     ///
     /// - Returns: true if the thread was notified meanwhile.
     private func spin(until deadline: Deadline?) -> Bool {
-        let start = Deadline.now
-        var end = start.nanoseconds &+ spinBudget
+        var now = Deadline.now.nanoseconds
+        var end = now &+ Parker.spinNanoseconds
         if let deadline { end = min(end, deadline.nanoseconds) }
-        var now = start.nanoseconds
+        let yieldAfter = now &+ Parker.spinOnlyNanoseconds
         while now < end {
             for _ in 0..<Parker.pausesPerClockReading {
-                if cshim_atomic_load_acquire(word) == Parker.notified {
-                    spinBudget = min(spinBudget &* 2, Parker.maximumSpinNanoseconds)
-                    return true
-                }
+                if cshim_atomic_load_acquire(word) == Parker.notified { return true }
                 cshim_cpu_relax()
             }
             now = Deadline.now.nanoseconds
-        }
-        // Spun to the end without a notification (or had no time to spin at all).
-        if deadline.map({ $0.nanoseconds > start.nanoseconds }) ?? true {
-            spinBudget = max(spinBudget / 2, Parker.minimumSpinNanoseconds)
+            if now > yieldAfter { sched_yield() }
         }
         return false
     }
