@@ -11,15 +11,16 @@
 //
 // A failure names the schedule that produced it, and one command replays it with a trace:
 //
-//     THREADING_EXPLORER_SCHEDULE='0 0 1 1.1 0' swift test --filter 'ScheduleExplorerTests/lock_two_threads'
+//     THREADING_EXPLORER_SCHEDULE='0 1 0 0 0 0 1' swift test --filter 'ScheduleExplorerTests/lock_two_threads'
 //     THREADING_EXPLORER_SEED=1234 swift test --filter 'ScheduleExplorerTests/lock_two_threads'
 //
 //===----------------------------------------------------------------------===//
 
 import Foundation
 
-/// Concurrent code as threads of atomic steps over one value-typed state.
-protocol ExplorableModel {
+/// Concurrent code as threads of atomic steps over one value-typed state. Sendable, so an
+/// exploration can run on a thread of its own.
+protocol ExplorableModel: Sendable {
     associatedtype State
     var threadCount: Int { get }
     func initialState() -> State

@@ -20,7 +20,8 @@
 // deliberately broken variants ("mutants") check that the explorer finds the bugs they
 // plant. A failure prints the command that replays it.
 //
-// THREADING_EXPLORER_SEEDS (default 2000) sets the random seeds per scenario.
+// THREADING_EXPLORER_SEEDS sets the random seeds per scenario (default 2000, times
+// THREADING_STRESS_SCALE when that is set).
 //
 //===----------------------------------------------------------------------===//
 
@@ -714,9 +715,20 @@ struct QueueCoreModel: ExplorableModel {
 
 // MARK: - The tests
 
-@Suite("ScheduleExplorerTests", .wedgeDetector)
+// The explorer's tests run one at a time (`.serialized`), each on a thread of its own
+// (`onOwnThread`) that the test awaits: the exploration is seconds of CPU-bound work, and
+// run inline it would hold threads of the cooperative pool (two on a 2-core machine) that
+// async tests elsewhere in the run need to start and resume their tasks.
+@Suite("ScheduleExplorerTests", .serialized, .wedgeDetector)
 struct ScheduleExplorerTests {
-    static let seeds = ProcessInfo.processInfo.environment["THREADING_EXPLORER_SEEDS"].flatMap(Int.init) ?? 2000
+    /// Random schedules per scenario: THREADING_EXPLORER_SEEDS, or 2000 times
+    /// THREADING_STRESS_SCALE (default 1).
+    static let seeds: Int = {
+        let environment = ProcessInfo.processInfo.environment
+        if let seeds = environment["THREADING_EXPLORER_SEEDS"].flatMap(Int.init) { return seeds }
+        let scale = environment["THREADING_STRESS_SCALE"].flatMap(Double.init) ?? 1
+        return max(1, Int((2000 * scale).rounded()))
+    }()
 
     /// Explores `model` exhaustively (preemption bound 2) and under `seeds` random
     /// schedules, unless THREADING_EXPLORER_SCHEDULE or THREADING_EXPLORER_SEED asks to
@@ -725,132 +737,140 @@ struct ScheduleExplorerTests {
         _ name: String,
         _ model: M,
         sourceLocation: SourceLocation = #_sourceLocation
-    ) {
+    ) async throws {
+        let seeds = Self.seeds
+        let problem = try await onOwnThread(name: "explorer") { () -> String? in
+            Self.exploration(name, model, seeds: seeds)
+        }
+        if let problem { Issue.record(Comment(rawValue: problem), sourceLocation: sourceLocation) }
+    }
+
+    /// What `explore` runs on its thread: the failure to report, or nil.
+    private static func exploration<M: ExplorableModel>(_ name: String, _ model: M, seeds: Int) -> String? {
         let explorer = ScheduleExplorer(model: model)
         let environment = ProcessInfo.processInfo.environment
         if let text = environment["THREADING_EXPLORER_SCHEDULE"] {
             let (failure, trace) = explorer.replay(ScheduleChoice.parse(text))
             print("replay \(name):\n" + trace.joined(separator: "\n"))
-            #expect(failure == nil, "\(failure.map { "\($0)" } ?? "")", sourceLocation: sourceLocation)
-            return
+            return failure.map { "\($0)" }
         }
         if let seed = environment["THREADING_EXPLORER_SEED"].flatMap(UInt64.init) {
-            let failure = explorer.runRandom(seed: seed)
-            #expect(failure == nil, "\(failure.map { "\($0)" } ?? "")", sourceLocation: sourceLocation)
-            return
+            return explorer.runRandom(seed: seed).map { "\($0)" }
         }
         let filter = "--filter 'ScheduleExplorerTests/\(name)'"
         let (executions, failure) = explorer.exploreAll()
         if let failure {
-            Issue.record(
-                "\(failure)\nreproduce: THREADING_EXPLORER_SCHEDULE='\(failure.scheduleText)' swift test \(filter)",
-                sourceLocation: sourceLocation
-            )
-            return
+            return "\(failure)\nreproduce: THREADING_EXPLORER_SCHEDULE='\(failure.scheduleText)' swift test \(filter)"
         }
-        for seed in 0..<UInt64(Self.seeds) {
+        for seed in 0..<UInt64(seeds) {
             if let failure = explorer.runRandom(seed: seed) {
-                Issue.record(
-                    "\(failure)\nreproduce: THREADING_EXPLORER_SEED=\(seed) swift test \(filter)",
-                    sourceLocation: sourceLocation
-                )
-                return
+                return "\(failure)\nreproduce: THREADING_EXPLORER_SEED=\(seed) swift test \(filter)"
             }
         }
-        print("explorer \(name): \(executions) interleavings (preemption bound 2), \(Self.seeds) random seeds, 0 failures")
+        print("explorer \(name): \(executions) interleavings (preemption bound 2), \(seeds) random seeds, 0 failures")
+        return nil
     }
 
     /// The explorer must find a planted bug, and the schedule it names must replay to it.
-    func expectCaught<M: ExplorableModel>(_ model: M, _ expected: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let explorer = ScheduleExplorer(model: model)
-        let (_, failure) = explorer.exploreAll()
+    func expectCaught<M: ExplorableModel>(
+        _ model: M,
+        _ expected: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let (failure, replayed) = try await onOwnThread(name: "explorer") { () -> (ExplorerFailure?, String?) in
+            let explorer = ScheduleExplorer(model: model)
+            guard let failure = explorer.exploreAll().failure else { return (nil, nil) }
+            return (failure, explorer.replay(failure.schedule).failure?.message)
+        }
         guard let failure else {
             Issue.record("the planted bug went unnoticed", sourceLocation: sourceLocation)
             return
         }
         #expect(failure.message.contains(expected), "\(failure)", sourceLocation: sourceLocation)
-        let replayed = explorer.replay(failure.schedule).failure
-        #expect(replayed?.message == failure.message, "the schedule replays to the same failure", sourceLocation: sourceLocation)
+        #expect(replayed == failure.message, "the schedule replays to the same failure", sourceLocation: sourceLocation)
     }
 
     // MARK: Lock
 
-    @Test func lock_two_threads() {
-        explore("lock_two_threads", LockModel(threadCount: 2, iterations: 2))
+    @Test func lock_two_threads() async throws {
+        try await explore("lock_two_threads", LockModel(threadCount: 2, iterations: 2))
     }
 
-    @Test func lock_three_threads() {
-        explore("lock_three_threads", LockModel(threadCount: 3, iterations: 1))
+    @Test func lock_three_threads() async throws {
+        try await explore("lock_three_threads", LockModel(threadCount: 3, iterations: 1))
     }
 
-    @Test func lock_three_threads_twice() {
-        explore("lock_three_threads_twice", LockModel(threadCount: 3, iterations: 2))
+    @Test func lock_three_threads_twice() async throws {
+        try await explore("lock_three_threads_twice", LockModel(threadCount: 3, iterations: 2))
     }
 
-    @Test func lock_timed_acquire() {
-        explore("lock_timed_acquire", LockModel(threadCount: 2, iterations: 2, timed: [1]))
+    @Test func lock_timed_acquire() async throws {
+        try await explore("lock_timed_acquire", LockModel(threadCount: 2, iterations: 2, timed: [1]))
     }
 
-    @Test func lock_timed_acquire_three_threads() {
-        explore("lock_timed_acquire_three_threads", LockModel(threadCount: 3, iterations: 1, timed: [0, 2]))
+    @Test func lock_timed_acquire_three_threads() async throws {
+        try await explore("lock_timed_acquire_three_threads", LockModel(threadCount: 3, iterations: 1, timed: [0, 2]))
     }
 
-    @Test func lock_mutants_are_caught() {
+    @Test func lock_mutants_are_caught() async throws {
         // Queued without the parked bit: the fast release leaves the waiter asleep.
-        expectCaught(LockModel(threadCount: 2, iterations: 1, mutant: .enqueueWithoutParkedBit), "parked bit is clear")
+        try await expectCaught(LockModel(threadCount: 2, iterations: 1, mutant: .enqueueWithoutParkedBit), "parked bit is clear")
         // The fast release ignores the parked bit: a queued waiter is never woken.
-        expectCaught(LockModel(threadCount: 2, iterations: 1, mutant: .fastReleaseIgnoresParked), "parked bit is clear")
+        try await expectCaught(LockModel(threadCount: 2, iterations: 1, mutant: .fastReleaseIgnoresParked), "parked bit is clear")
         // A timed-out waiter ignores that it was just handed the lock: it stays locked.
-        expectCaught(LockModel(threadCount: 2, iterations: 1, timed: [1], mutant: .timeoutIgnoresDequeue), "the lock ends with word")
+        try await expectCaught(
+            LockModel(threadCount: 2, iterations: 1, timed: [1], mutant: .timeoutIgnoresDequeue),
+            "the lock ends with word"
+        )
     }
 
     // MARK: Condition
 
-    @Test func condition_notify_one() {
-        explore("condition_notify_one", ConditionModel(consumers: 1))
+    @Test func condition_notify_one() async throws {
+        try await explore("condition_notify_one", ConditionModel(consumers: 1))
     }
 
-    @Test func condition_notify_all_two_consumers() {
-        explore("condition_notify_all_two_consumers", ConditionModel(consumers: 2, notifyAll: true))
+    @Test func condition_notify_all_two_consumers() async throws {
+        try await explore("condition_notify_all_two_consumers", ConditionModel(consumers: 2, notifyAll: true))
     }
 
-    @Test func condition_timed_and_untimed_consumers() {
-        explore("condition_timed_and_untimed_consumers", ConditionModel(consumers: 2, timed: [0], notifyAll: true))
+    @Test func condition_timed_and_untimed_consumers() async throws {
+        try await explore("condition_timed_and_untimed_consumers", ConditionModel(consumers: 2, timed: [0], notifyAll: true))
     }
 
-    @Test func condition_three_consumers_one_timed() {
-        explore("condition_three_consumers_one_timed", ConditionModel(consumers: 3, timed: [1], notifyAll: true))
+    @Test func condition_three_consumers_one_timed() async throws {
+        try await explore("condition_three_consumers_one_timed", ConditionModel(consumers: 3, timed: [1], notifyAll: true))
     }
 
-    @Test func condition_mutant_is_caught() {
+    @Test func condition_mutant_is_caught() async throws {
         // Releasing the lock before queueing: a notify can come between and be lost.
-        expectCaught(ConditionModel(consumers: 1, mutant: .releaseLockBeforeQueueing), "deadlock or lost wake-up")
+        try await expectCaught(ConditionModel(consumers: 1, mutant: .releaseLockBeforeQueueing), "deadlock or lost wake-up")
     }
 
     // MARK: Queue
 
-    @Test func queue_two_producers_one_consumer() {
-        explore("queue_two_producers_one_consumer", QueueCoreModel(capacity: 1, produce: [[1, 2], [101]], gets: [3]))
+    @Test func queue_two_producers_one_consumer() async throws {
+        try await explore("queue_two_producers_one_consumer", QueueCoreModel(capacity: 1, produce: [[1, 2], [101]], gets: [3]))
     }
 
-    @Test func queue_one_producer_two_consumers() {
-        explore("queue_one_producer_two_consumers", QueueCoreModel(capacity: 1, produce: [[1, 2, 3]], gets: [2, 1]))
+    @Test func queue_one_producer_two_consumers() async throws {
+        try await explore("queue_one_producer_two_consumers", QueueCoreModel(capacity: 1, produce: [[1, 2, 3]], gets: [2, 1]))
     }
 
-    @Test func queue_timed_get() {
-        explore("queue_timed_get", QueueCoreModel(capacity: 1, produce: [[1, 2]], gets: [1, 1], timed: [0]))
+    @Test func queue_timed_get() async throws {
+        try await explore("queue_timed_get", QueueCoreModel(capacity: 1, produce: [[1, 2]], gets: [1, 1], timed: [0]))
     }
 
-    @Test func queue_two_producers_two_consumers_one_timed() {
-        explore(
+    @Test func queue_two_producers_two_consumers_one_timed() async throws {
+        try await explore(
             "queue_two_producers_two_consumers_one_timed",
             QueueCoreModel(capacity: 1, produce: [[1, 2], [101]], gets: [2, 1], timed: [1])
         )
     }
 
-    @Test func queue_mutant_is_caught() {
+    @Test func queue_mutant_is_caught() async throws {
         // A timed-out getter that ignores the item handed to it loses the item.
-        expectCaught(
+        try await expectCaught(
             QueueCoreModel(capacity: 1, produce: [[1]], gets: [1], timed: [0], mutant: .timeoutIgnoresHandOff),
             "items put"
         )
@@ -858,25 +878,32 @@ struct ScheduleExplorerTests {
 
     // MARK: The explorer itself
 
-    @Test func a_failing_seed_and_schedule_reproduce() {
+    @Test func a_failing_seed_and_schedule_reproduce() async throws {
         let explorer = ScheduleExplorer(model: LockModel(threadCount: 2, iterations: 1, mutant: .enqueueWithoutParkedBit))
-        let failing = (0..<UInt64(10_000)).first { explorer.runRandom(seed: $0) != nil }
-        let seed = try! #require(failing, "random schedules find the planted bug")
-        let first = explorer.runRandom(seed: seed)
-        let again = explorer.runRandom(seed: seed)
-        #expect(first?.schedule == again?.schedule, "a seed names one schedule")
-        #expect(explorer.replay(first!.schedule).failure?.message == first?.message)
+        let (first, again, replayed) = try await onOwnThread(name: "explorer") {
+            () -> (ExplorerFailure?, ExplorerFailure?, String?) in
+            guard let seed = (0..<UInt64(10_000)).first(where: { explorer.runRandom(seed: $0) != nil }) else {
+                return (nil, nil, nil)
+            }
+            let first = explorer.runRandom(seed: seed)
+            return (first, explorer.runRandom(seed: seed), first.flatMap { explorer.replay($0.schedule).failure?.message })
+        }
+        let failure = try #require(first, "random schedules find the planted bug")
+        #expect(failure.schedule == again?.schedule, "a seed names one schedule")
+        #expect(replayed == failure.message)
     }
 
-    @Test func preemption_bound_limits_the_search() {
-        var counts: [Int] = []
-        for bound in 0...2 {
-            var explorer = ScheduleExplorer(model: LockModel(threadCount: 2, iterations: 1))
-            explorer.preemptionBound = bound
-            let (executions, failure) = explorer.exploreAll()
-            #expect(failure == nil)
-            counts.append(executions)
+    @Test func preemption_bound_limits_the_search() async throws {
+        let results = try await onOwnThread(name: "explorer") { () -> [(executions: Int, failed: Bool)] in
+            (0...2).map { bound in
+                var explorer = ScheduleExplorer(model: LockModel(threadCount: 2, iterations: 1))
+                explorer.preemptionBound = bound
+                let (executions, failure) = explorer.exploreAll()
+                return (executions, failure != nil)
+            }
         }
+        #expect(results.allSatisfy { !$0.failed })
+        let counts = results.map(\.executions)
         #expect(counts[0] < counts[1] && counts[1] < counts[2], "\(counts)")
     }
 }

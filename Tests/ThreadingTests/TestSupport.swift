@@ -396,3 +396,24 @@ extension Trait where Self == WedgeDetector {
     /// The wedge detector with a limit of `seconds`.
     static func wedgeDetector(limit seconds: Double) -> Self { WedgeDetector(limit: seconds) }
 }
+
+/// Runs `body` on a `threading.Thread` of its own and awaits its result without holding a
+/// cooperative thread, for long CPU-bound test work (the schedule explorer). Run inline,
+/// such work holds a thread of Swift concurrency's pool (two of them on a 2-core machine)
+/// for as long as it runs, and async tests elsewhere in the run cannot start their tasks.
+///
+/// The thread is a daemon and exempt from leak checks; it is always joined before this
+/// returns (unless the awaiting task is cancelled, which throws `CancellationError`).
+/// `body` must not record issues: it runs outside the test's task, so the caller checks
+/// what it returns.
+func onOwnThread<R: Sendable>(name: String, _ body: @escaping @Sendable () -> R) async throws -> R {
+    let result = Locked<R?>(nil)
+    let thread = threading.Thread(name: name, daemon: true) {
+        let value = body()
+        result.withLock { $0 = value }
+    }
+    ThreadCensus.shared.exempt(thread)
+    try thread.start()
+    try await thread.join()
+    return result.snapshot!
+}
