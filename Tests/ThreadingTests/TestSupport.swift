@@ -417,3 +417,36 @@ func onOwnThread<R: Sendable>(name: String, _ body: @escaping @Sendable () -> R)
     try await thread.join()
     return result.snapshot!
 }
+
+/// A task executor with one OS thread of its own (a `threading.Thread`) that runs every
+/// job enqueued on it. Tasks created with it as their executor preference run there and
+/// nowhere else, whatever other tests hold of the cooperative pool: with it, a test can
+/// show that many tasks are suspended at once on a single thread, which they could not be
+/// if awaiting blocked the thread.
+final class SingleThreadTaskExecutor: TaskExecutor {
+    /// Jobs with the executor to run them on; nil stops the thread.
+    private let jobs: queue.SimpleQueue<(UnownedJob, UnownedTaskExecutor)?>
+    private let thread: threading.Thread
+
+    init(name: String) throws {
+        let jobs = queue.SimpleQueue<(UnownedJob, UnownedTaskExecutor)?>()
+        self.jobs = jobs
+        thread = threading.Thread(name: name, daemon: true) {
+            while let (job, executor) = try jobs.get() {
+                job.runSynchronously(on: executor)
+            }
+        }
+        ThreadCensus.shared.exempt(thread)
+        try thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        jobs.put((UnownedJob(job), asUnownedTaskExecutor()))
+    }
+
+    /// Stops the thread once the jobs already enqueued have run, and waits for it.
+    func shutdown() async throws {
+        jobs.put(nil)
+        try await thread.join()
+    }
+}
