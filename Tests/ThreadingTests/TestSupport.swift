@@ -396,3 +396,57 @@ extension Trait where Self == WedgeDetector {
     /// The wedge detector with a limit of `seconds`.
     static func wedgeDetector(limit seconds: Double) -> Self { WedgeDetector(limit: seconds) }
 }
+
+/// Runs `body` on a `threading.Thread` of its own and awaits its result without holding a
+/// cooperative thread, for long CPU-bound test work (the schedule explorer). Run inline,
+/// such work holds a thread of Swift concurrency's pool (two of them on a 2-core machine)
+/// for as long as it runs, and async tests elsewhere in the run cannot start their tasks.
+///
+/// The thread is a daemon and exempt from leak checks; it is always joined before this
+/// returns (unless the awaiting task is cancelled, which throws `CancellationError`).
+/// `body` must not record issues: it runs outside the test's task, so the caller checks
+/// what it returns.
+func onOwnThread<R: Sendable>(name: String, _ body: @escaping @Sendable () -> R) async throws -> R {
+    let result = Locked<R?>(nil)
+    let thread = threading.Thread(name: name, daemon: true) {
+        let value = body()
+        result.withLock { $0 = value }
+    }
+    ThreadCensus.shared.exempt(thread)
+    try thread.start()
+    try await thread.join()
+    return result.snapshot!
+}
+
+/// A task executor with one OS thread of its own (a `threading.Thread`) that runs every
+/// job enqueued on it. Tasks created with it as their executor preference run there and
+/// nowhere else, whatever other tests hold of the cooperative pool: with it, a test can
+/// show that many tasks are suspended at once on a single thread, which they could not be
+/// if awaiting blocked the thread.
+final class SingleThreadTaskExecutor: TaskExecutor {
+    /// Jobs with the executor to run them on; nil stops the thread.
+    private let jobs: queue.SimpleQueue<(UnownedJob, UnownedTaskExecutor)?>
+    private let thread: threading.Thread
+
+    init(name: String) throws {
+        let jobs = queue.SimpleQueue<(UnownedJob, UnownedTaskExecutor)?>()
+        self.jobs = jobs
+        thread = threading.Thread(name: name, daemon: true) {
+            while let (job, executor) = try jobs.get() {
+                job.runSynchronously(on: executor)
+            }
+        }
+        ThreadCensus.shared.exempt(thread)
+        try thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        jobs.put((UnownedJob(job), asUnownedTaskExecutor()))
+    }
+
+    /// Stops the thread once the jobs already enqueued have run, and waits for it.
+    func shutdown() async throws {
+        jobs.put(nil)
+        try await thread.join()
+    }
+}

@@ -586,12 +586,16 @@ extension ThreadObjectTests {
 @Suite("AsyncBridgeTests", .wedgeDetector)
 struct AsyncBridgeTests {
     @Test func test_future_value_does_not_block_cooperative_threads() async throws {
-        // Far more awaiting tasks than cooperative threads: had `value` blocked a thread,
-        // the tasks below could never all be waiting at once, and nothing would complete
-        // them.
+        // 200 tasks awaiting on an executor with a single thread: had `value` blocked the
+        // thread, the tasks could never all be waiting at once, and nothing would complete
+        // them. The executor's thread is the tasks' own, so the test does not depend on
+        // how many threads of the cooperative pool other tests leave free.
+        let executor = try SingleThreadTaskExecutor(name: "one-thread")
         let futures = (0..<200).map { _ in Future<Int>() }
         try await withThrowingTaskGroup(of: Int.self) { group in
-            for future in futures { group.addTask { try await future.value } }
+            for future in futures {
+                group.addTask(executorPreference: executor) { try await future.value }
+            }
             // Complete them from a plain thread once every task is suspended in a future.
             let completer = try PlatformThread.spawn {
                 waitUntil { futures.allSatisfy { $0.blockedCount == 1 } }
@@ -602,6 +606,7 @@ struct AsyncBridgeTests {
             completer.join()
             #expect(sum == (0..<200).reduce(0, +))
         }
+        try await executor.shutdown()
     }
 
     @Test func test_future_value_errors() async {
@@ -649,10 +654,12 @@ struct AsyncBridgeTests {
 
 extension AsyncBridgeTests {
     @Test func test_queue_get_does_not_block_cooperative_threads() async throws {
+        // As for `Future.value`: 100 getters on an executor with one thread of its own.
+        let executor = try SingleThreadTaskExecutor(name: "one-thread")
         let q = queue.Queue<Int>()
         try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<100 { group.addTask { try await q.get() } }
-            // Every task suspended in get(), none holding a thread; then feed them from a
+            for _ in 0..<100 { group.addTask(executorPreference: executor) { try await q.get() } }
+            // Every task suspended in get(), none holding the thread; then feed them from a
             // plain thread.
             let feeder = try PlatformThread.spawn {
                 waitUntil { q.waitingGetters == 100 }
@@ -663,6 +670,7 @@ extension AsyncBridgeTests {
             feeder.join()
             #expect(received.sorted() == Array(0..<100))
         }
+        try await executor.shutdown()
         #expect(q.qsize == 0)
     }
 
