@@ -29,24 +29,32 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     /// A waker has dequeued this thread and set `token`.
     @usableFromInline static let notified: UInt32 = 3
 
-    /// How long a waiter polls its word before it sleeps, in nanoseconds: bounded by
-    /// time, not by a count of CPU pauses (whose length varies tenfold between
-    /// processors).
-    ///
-    /// A thread notified while it polls saves the futex sleep and its waker the futex
-    /// wake; on a virtual machine with an idle CPU the wake-up alone can take 30 us (the
-    /// halted virtual CPU is woken through the hypervisor). After the first microsecond
-    /// the poller yields the CPU between polls: two threads that hand control back and
-    /// forth tend to be placed on one CPU (a woken thread goes where its waker ran), and
-    /// there a poller that only spins would keep its partner from ever running. At most
-    /// this much time is spent per wait that ends up sleeping.
-    static let spinNanoseconds: UInt64 = 20_000
-    /// How long a waiter spins before it starts yielding between polls.
-    static let spinOnlyNanoseconds: UInt64 = 1_000
-    /// CPU pauses between two readings of the clock while spinning.
+    // Before it sleeps, a waiter polls its word for a while: a thread notified while it
+    // polls saves the futex sleep and its waker the futex wake. On a virtual machine with
+    // an idle CPU the wake-up alone takes about 30 us (the halted virtual CPU is woken
+    // through the hypervisor), so two threads handing control back and forth on two
+    // CPUs go from ~60 us per round trip to ~1 us. Polling only pays while the notifier
+    // runs on another CPU, though: two threads the scheduler has put on one CPU cannot
+    // notify each other while either polls, and yielding the CPU instead hands it to
+    // other processes on a loaded machine. So the poll adapts per thread, like glibc's
+    // adaptive mutex: a poll that saw its notification sets the next one's length to the
+    // maximum; one that ran out halves it, down to nothing; and a thread that no longer
+    // polls tries a full poll again every `probeInterval` waits.
+    /// The longest poll, in nanoseconds: about what a futex sleep and wake-up cost.
+    static let maximumPollNanoseconds: UInt64 = 20_000
+    /// Below this a halved poll stops altogether.
+    static let minimumPollNanoseconds: UInt64 = 1_000
+    /// How many waits without polling pass before a thread polls in full once more.
+    static let probeInterval: UInt8 = 16
+    /// CPU pauses between two readings of the clock while polling.
     static let pausesPerClockReading = 8
 
     @usableFromInline internal let word: UnsafeMutablePointer<UInt32>
+    // Touched by the owning thread only.
+    /// How long the next wait polls before sleeping.
+    private var pollNanoseconds = Parker.maximumPollNanoseconds
+    /// Waits since the poll length fell to zero.
+    private var waitsWithoutPolling: UInt8 = 0
     /// The owning thread's `threading.getIdent()`.
     internal let threadIdent: UInt
 
@@ -143,22 +151,38 @@ internal final class Parker: WaitNode, @unchecked Sendable {
         }
     }
 
-    /// Polls the word for `spinNanoseconds`, or until `deadline` if that comes first:
-    /// spinning for the first microsecond, then yielding the CPU between polls.
+    /// Polls the word for the thread's current poll length, or until `deadline` if that
+    /// comes first, and adapts the length to the outcome.
     ///
     /// - Returns: true if the thread was notified meanwhile.
     private func spin(until deadline: Deadline?) -> Bool {
+        var length = pollNanoseconds
+        if length == 0 {
+            waitsWithoutPolling &+= 1
+            guard waitsWithoutPolling >= Parker.probeInterval else { return false }
+            waitsWithoutPolling = 0
+            length = Parker.maximumPollNanoseconds
+        }
         var now = Deadline.now.nanoseconds
-        var end = now &+ Parker.spinNanoseconds
-        if let deadline { end = min(end, deadline.nanoseconds) }
-        let yieldAfter = now &+ Parker.spinOnlyNanoseconds
+        var end = now &+ length
+        var cutShort = false
+        if let deadline, deadline.nanoseconds < end {
+            end = deadline.nanoseconds
+            cutShort = true
+        }
         while now < end {
             for _ in 0..<Parker.pausesPerClockReading {
-                if cshim_atomic_load_acquire(word) == Parker.notified { return true }
+                if cshim_atomic_load_acquire(word) == Parker.notified {
+                    pollNanoseconds = Parker.maximumPollNanoseconds
+                    return true
+                }
                 cshim_cpu_relax()
             }
             now = Deadline.now.nanoseconds
-            if now > yieldAfter { sched_yield() }
+        }
+        if !cutShort {
+            let halved = length / 2
+            pollNanoseconds = halved < Parker.minimumPollNanoseconds ? 0 : halved
         }
         return false
     }

@@ -12,8 +12,7 @@ extension threading {
     ///
     /// Invariant: a thread moves `initial → starting → started → stopped` exactly once;
     /// it is in `threading.enumerate()` from `start()` until just before joiners are
-    /// released; `ident` is set before `start()` returns, and `nativeID` (which waits for
-    /// the new thread to run, if need be) from then on.
+    /// released, and `ident` and `nativeID` are set before `start()` returns.
     ///
     ///     let worker = threading.Thread(name: "worker") {
     ///         print("hello from", threading.currentThread().name)
@@ -29,9 +28,6 @@ extension threading {
 
         /// Threads waiting for this one to start (the starter) or to stop (joiners).
         internal let waiters = WaitQueue()
-        /// Threads waiting for this one to run and publish its native id; a list of its
-        /// own, so that publishing it does not wake the joiners. Guarded by `waiters`' mutex.
-        private let nativeIDWaiters = WaitList()
         // Guarded by `waiters`' mutex.
         internal var phase = Phase.initial
         /// Dropped once `run()` returns, with everything it captured (as Python does).
@@ -79,8 +75,8 @@ extension threading {
             try waiters.withLock { target }?()
         }
 
-        /// Starts the thread, and returns once it exists: its `ident` is known, and
-        /// `nativeID` waits, if asked, for the new thread to run and publish it.
+        /// Starts the thread, and returns once it is running and has its `ident` and
+        /// `nativeID`.
         ///
         /// - Throws: `RuntimeError("threads can only be started once")`;
         ///   `RuntimeError("can't start new thread")` if the system refuses a thread, after
@@ -95,11 +91,10 @@ extension threading {
             }
             ThreadRegistry.shared.add(self)
             ShutdownSequence.installExitHandler()
-            let platformThread: PlatformThread
             do {
-                platformThread = try PlatformThread.spawn(stackSize: ThreadRegistry.shared.stackSize) { [self] in
+                try PlatformThread.spawn(stackSize: ThreadRegistry.shared.stackSize) { [self] in
                     bootstrap()
-                }
+                }.detach()
             } catch {
                 ThreadRegistry.shared.remove(self)
                 waiters.withLock {
@@ -108,16 +103,12 @@ extension threading {
                 }
                 throw RuntimeError("can't start new thread")
             }
-            // The thread is started once it exists. Python's start() waits for the new
-            // thread to run, but only so that `ident` and `native_id` are known: `ident` is
-            // the pthread_t we hold now, and `nativeID` waits for the thread if asked
-            // before the thread has published it. Not waiting saves the starter a sleep
-            // and a wake-up on every start.
-            waiters.withLock {
-                storedIdent = UInt(bitPattern: Int(bitPattern: UInt(platformThread.handle)))
-                if phase == .starting { phase = .started }
+            waiters.lock()
+            while phase == .starting {
+                _ = waiters.list.wait(unlocking: waiters.mutex, until: nil, on: self)
+                waiters.lock()
             }
-            platformThread.detach()
+            waiters.unlock()
         }
 
         /// Waits until the thread ends, or `timeout` seconds pass (`nil`: no limit;
@@ -202,16 +193,7 @@ extension threading {
         public var ident: UInt? { waiters.withLock { storedIdent } }
 
         /// Python's `native_id`: the kernel's thread id once started (`nil` before).
-        public var nativeID: Int? {
-            waiters.lock()
-            // Started, but not yet running: its id comes as soon as it runs (`bootstrap`).
-            while storedNativeID == nil && phase == .started {
-                _ = nativeIDWaiters.wait(unlocking: waiters.mutex, until: nil, on: self)
-                waiters.lock()
-            }
-            defer { waiters.unlock() }
-            return storedNativeID
-        }
+        public var nativeID: Int? { waiters.withLock { storedNativeID } }
 
         /// Whether the process exits without waiting for this thread.
         public var isDaemon: Bool { waiters.withLock { storedDaemon } }
@@ -261,8 +243,8 @@ extension threading {
             waiters.withLock {
                 storedIdent = ident
                 storedNativeID = nativeID
-                if phase == .starting { phase = .started }
-                nativeIDWaiters.wakeAll(token: 1)
+                phase = .started
+                waiters.wakeAll(token: 1)
             }
             do {
                 try run()
@@ -294,7 +276,7 @@ extension threading {
 }
 
 extension threading.Thread: WaitTarget {
-    /// A thread waited on is being joined (or asked for its native id before it ran).
+    /// A thread waited on is being joined (or started).
     var waitKind: String { "Thread" }
     var label: String? { name }
     var holders: [UInt] {
