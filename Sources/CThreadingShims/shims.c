@@ -95,7 +95,12 @@ int cshim_pthread_getname_np(pthread_t thread, char *buffer, size_t length) {
     return pthread_getname_np(thread, buffer, length);
 }
 
+int cshim_current_cpu(void) {
+    return sched_getcpu();
+}
+
 __thread int cshim_deferred_wake_count __attribute__((tls_model("initial-exec"))) = 0;
+__thread int cshim_mutex_depth __attribute__((tls_model("initial-exec"))) = 0;
 static __thread void *deferred_wakes[CSHIM_DEFERRED_WAKES_MAX];
 
 bool cshim_defer_wake(void *item) {

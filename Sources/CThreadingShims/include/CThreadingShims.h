@@ -82,6 +82,9 @@ static inline void cshim_cpu_relax(void) {
 #endif
 }
 
+/// The CPU the calling thread runs on (`sched_getcpu`), or -1 if unknown.
+int cshim_current_cpu(void);
+
 // MARK: - Deferred futex wakes
 
 /// How many futex wakes a thread may defer at once; one more is issued at once.
@@ -90,14 +93,22 @@ static inline void cshim_cpu_relax(void) {
 /// The number of wakes the calling thread has deferred (see `cshim_defer_wake`).
 extern __thread int cshim_deferred_wake_count __attribute__((tls_model("initial-exec")));
 
-/// True when the calling thread has deferred wakes to issue: one TLS load, inlined into
-/// every internal mutex unlock.
-static inline bool cshim_has_deferred_wakes(void) {
-    return cshim_deferred_wake_count != 0;
+/// How many internal mutexes the calling thread holds (see `cshim_mutex_released`).
+extern __thread int cshim_mutex_depth __attribute__((tls_model("initial-exec")));
+
+/// Counts an internal mutex the calling thread has just locked.
+static inline void cshim_mutex_acquired(void) {
+    cshim_mutex_depth++;
 }
 
-/// Records `item` (a retained parker) for the calling thread to wake once it releases
-/// the mutex it holds. Returns false when the thread's list is full.
+/// Counts an internal mutex the calling thread has just unlocked; true when it now holds
+/// none and has deferred wakes to issue. Two TLS accesses, inlined into every unlock.
+static inline bool cshim_mutex_released(void) {
+    return --cshim_mutex_depth == 0 && cshim_deferred_wake_count != 0;
+}
+
+/// Records `item` (a retained parker) for the calling thread to wake once it holds no
+/// internal mutex. Returns false when the thread's list is full.
 bool cshim_defer_wake(void *item);
 
 /// Takes one deferred item of the calling thread, or NULL when none is left.

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 import CThreadingShims
+import Synchronization
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -35,8 +36,9 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     // through the hypervisor), so two threads handing control back and forth on two
     // CPUs go from ~60 us per round trip to ~1 us. Polling only pays while the notifier
     // runs on another CPU, though: two threads the scheduler has put on one CPU cannot
-    // notify each other while either polls, and yielding the CPU instead hands it to
-    // other processes on a loaded machine. So the poll adapts per thread, like glibc's
+    // notify each other while either polls (and yielding the CPU instead hands it to
+    // other processes on a loaded machine). So a thread does not poll when the thread
+    // that last woke it ran on the CPU it runs on now; and the poll adapts, like glibc's
     // adaptive mutex: a poll that saw its notification sets the next one's length to the
     // maximum; one that ran out halves it, down to nothing; and a thread that no longer
     // polls tries a full poll again every `probeInterval` waits.
@@ -55,6 +57,9 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     private var pollNanoseconds = Parker.maximumPollNanoseconds
     /// Waits since the poll length fell to zero.
     private var waitsWithoutPolling: UInt8 = 0
+    /// The CPU the last waker ran on (a hint, so relaxed: written by wakers, read by the
+    /// owning thread before it polls).
+    private let wakerCPU = Atomic<Int32>(-1)
     /// The owning thread's `threading.getIdent()`.
     internal let threadIdent: UInt
 
@@ -156,6 +161,7 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     ///
     /// - Returns: true if the thread was notified meanwhile.
     private func spin(until deadline: Deadline?) -> Bool {
+        if wakerCPU.load(ordering: .relaxed) == cshim_current_cpu() { return false }
         var length = pollNanoseconds
         if length == 0 {
             waitsWithoutPolling &+= 1
@@ -193,13 +199,15 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     @usableFromInline
     internal override func wake(token: UInt) {
         self.token = token
+        wakerCPU.store(cshim_current_cpu(), ordering: .relaxed)
         if cshim_atomic_exchange_acq_rel(word, Parker.notified) == Parker.sleeping {
-            // The futex wake, a system call, is issued once the waker releases the list's
-            // mutex (`InternalMutex.unlock`), not while it holds it: a thread woken inside
-            // the critical section would often run straight into that mutex (an event's
-            // waiter clearing the event, say) and sleep again at once, two more context
-            // switches per hand-off. The parker stays retained until then, since a waiter
-            // whose deadline passes may leave, and its thread end, before the wake.
+            // The futex wake, a system call, is issued once the waker holds no internal
+            // mutex any more (`InternalMutex.unlock`), not while it holds one: a thread
+            // woken inside the critical section would often run straight into that mutex
+            // (an event's waiter clearing the event, say) and sleep again at once, two
+            // more context switches per hand-off. The parker stays retained until then,
+            // since a waiter whose deadline passes may leave, and its thread end, before
+            // the wake.
             if !cshim_defer_wake(Unmanaged.passRetained(self).toOpaque()) {
                 Futex.wake(word)
                 Unmanaged.passUnretained(self).release()
@@ -207,7 +215,7 @@ internal final class Parker: WaitNode, @unchecked Sendable {
         }
     }
 
-    /// Issues the futex wakes the calling thread deferred while it held a mutex.
+    /// Issues the futex wakes the calling thread deferred while it held internal mutexes.
     @usableFromInline
     internal static func issueDeferredWakes() {
         while let item = cshim_take_deferred_wake() {

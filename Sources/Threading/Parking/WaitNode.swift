@@ -122,6 +122,6 @@ internal struct MutexReference: @unchecked Sendable {
         self.mutex = mutex.mutex
     }
 
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
+    func lock() { InternalMutex.lock(mutex) }
+    func unlock() { InternalMutex.unlock(mutex) }
 }

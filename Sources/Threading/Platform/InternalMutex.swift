@@ -45,16 +45,32 @@ internal struct InternalMutex: ~Copyable {
 
     @inlinable
     internal func lock() {
-        let rc = pthread_mutex_lock(mutex)
-        assert(rc == 0, "pthread_mutex_lock failed with error \(rc)")
+        Self.lock(mutex)
     }
 
-    /// Releases the mutex, then issues the futex wakes of the threads this thread woke
-    /// while holding it (see `Parker.wake(token:)`).
+    /// Releases the mutex; if the thread now holds no internal mutex, issues the futex
+    /// wakes of the threads it woke meanwhile (see `Parker.wake(token:)`).
     @inlinable
     internal func unlock() {
+        Self.unlock(mutex)
+    }
+
+    /// Locks `mutex`, counting it among the internal mutexes the thread holds.
+    @inlinable
+    internal static func lock(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
+        let rc = pthread_mutex_lock(mutex)
+        assert(rc == 0, "pthread_mutex_lock failed with error \(rc)")
+        cshim_mutex_acquired()
+    }
+
+    /// Unlocks `mutex`, then, once the thread holds no internal mutex at all, issues its
+    /// deferred wakes: a thread woken while its waker still holds an outer mutex (a
+    /// condition's, around the release of its lock) would run into that mutex and sleep
+    /// again at once.
+    @inlinable
+    internal static func unlock(_ mutex: UnsafeMutablePointer<pthread_mutex_t>) {
         let rc = pthread_mutex_unlock(mutex)
         assert(rc == 0, "pthread_mutex_unlock failed with error \(rc)")
-        if cshim_has_deferred_wakes() { Parker.issueDeferredWakes() }
+        if cshim_mutex_released() { Parker.issueDeferredWakes() }
     }
 }
