@@ -65,7 +65,11 @@ internal final class Parker: WaitNode, @unchecked Sendable {
 
     /// What the thread waits on and since when, for thread dumps and deadlock checks;
     /// guarded by `siteMutex`, as other threads read it.
+#if THREADING_SCHEDULE_POINTS
+    private let siteMutex = InternalMutex(unobserved: ())
+#else
     private let siteMutex = InternalMutex()
+#endif
     private var site: (target: any WaitTarget, since: Deadline)?
 
     private override init() {
@@ -118,6 +122,9 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     /// Marks the parker as waiting; called by its own thread just before it is queued.
     @inlinable
     internal func prepareToPark() {
+#if THREADING_SCHEDULE_POINTS
+        SchedulePoints.reach(.memory("Parker.prepareToPark: store waiting", word))
+#endif
         cshim_atomic_store_release(word, Parker.waiting)
     }
 
@@ -129,14 +136,26 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     @usableFromInline
     internal func park(until deadline: Deadline?, interruptible: Bool) -> ParkResult {
         let interruptible = interruptible && word == cshim_main_parker_word()
+#if THREADING_SCHEDULE_POINTS
+        // Under the explorer the spin phase is left out: its polls are loads of the word,
+        // which the load below stands for.
+        SchedulePoints.reach(.memory("Parker.park: load", word))
+#else
         if spin(until: deadline) { return .notified }
+#endif
         var state = cshim_atomic_load_acquire(word)
         while true {
             switch state {
             case Parker.notified:
                 return .notified
             case Parker.waiting:
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Parker.park: CAS waiting -> sleeping", word))
+#endif
                 if !cshim_atomic_compare_exchange_acq_rel(word, Parker.waiting, Parker.sleeping) {
+#if THREADING_SCHEDULE_POINTS
+                    SchedulePoints.reach(.memory("Parker.park: load after failed CAS", word))
+#endif
                     state = cshim_atomic_load_acquire(word)
                     continue
                 }
@@ -147,8 +166,14 @@ internal final class Parker: WaitNode, @unchecked Sendable {
             // then moves the word back to "waiting", so the wait below cannot miss it.
             if interruptible, cshim_interrupt_pending() { return .interrupted }
             if Futex.wait(word, expected: Parker.sleeping, deadline: deadline) == .timedOut {
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Parker.park: load after timeout", word))
+#endif
                 return cshim_atomic_load_acquire(word) == Parker.notified ? .notified : .timedOut
             }
+#if THREADING_SCHEDULE_POINTS
+            SchedulePoints.reach(.memory("Parker.park: load after wake-up", word))
+#endif
             state = cshim_atomic_load_acquire(word)
             // Woken without a notification (EINTR, EAGAIN, a spurious wake-up): a wait
             // whose futex calls keep failing that way must still end at its deadline.
@@ -160,6 +185,7 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     /// comes first, and adapts the length to the outcome.
     ///
     /// - Returns: true if the thread was notified meanwhile.
+#if !THREADING_SCHEDULE_POINTS
     private func spin(until deadline: Deadline?) -> Bool {
         if wakerCPU.load(ordering: .relaxed) == cshim_current_cpu() { return false }
         var length = pollNanoseconds
@@ -192,6 +218,7 @@ internal final class Parker: WaitNode, @unchecked Sendable {
         }
         return false
     }
+#endif
 
     /// Delivers `token` and wakes the thread. The caller holds the mutex of the list the
     /// parker was just removed from, so a timing-out waiter sees either "still queued" or
@@ -200,6 +227,20 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     internal override func wake(token: UInt) {
         self.token = token
         wakerCPU.store(cshim_current_cpu(), ordering: .relaxed)
+#if THREADING_SCHEDULE_POINTS
+        if SchedulePoints.isPlanted(.parkerWakeLoadsThenStores) {
+            SchedulePoints.reach(.memory("Parker.wake (planted bug): load", word))
+            let previous = cshim_atomic_load_acquire(word)
+            SchedulePoints.reach(.memory("Parker.wake (planted bug): store notified", word))
+            cshim_atomic_store_release(word, Parker.notified)
+            if previous == Parker.sleeping, !cshim_defer_wake(Unmanaged.passRetained(self).toOpaque()) {
+                Futex.wake(word)
+                Unmanaged.passUnretained(self).release()
+            }
+            return
+        }
+        SchedulePoints.reach(.memory("Parker.wake: exchange notified", word))
+#endif
         if cshim_atomic_exchange_acq_rel(word, Parker.notified) == Parker.sleeping {
             // The futex wake, a system call, is issued once the waker holds no internal
             // mutex any more (`InternalMutex.unlock`), not while it holds one: a thread
@@ -227,6 +268,9 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     /// Returns the parker to idle after a wait that ended without a notification.
     @usableFromInline
     internal func resetAfterTimeout() {
+#if THREADING_SCHEDULE_POINTS
+        SchedulePoints.reach(.memory("Parker.resetAfterTimeout: store idle", word))
+#endif
         cshim_atomic_store_release(word, Parker.idle)
     }
 }

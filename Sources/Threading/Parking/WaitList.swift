@@ -109,6 +109,9 @@ internal final class WaitList: @unchecked Sendable {
                 // A waker dequeued us under the mutex just as we gave up: its token is
                 // already published, and the mutex orders our read after it.
                 mutex.unlock()
+#if THREADING_SCHEDULE_POINTS
+                if SchedulePoints.isPlanted(.waitListTimeoutIgnoresDequeue) { return .timedOut }
+#endif
                 return .woken(parker.token)
             }
             remove(parker)

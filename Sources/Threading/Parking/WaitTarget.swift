@@ -30,7 +30,11 @@ extension WaitTarget {
 internal final class ParkerRegistry: @unchecked Sendable {
     static let shared = ParkerRegistry()
 
+#if THREADING_SCHEDULE_POINTS
+    private let mutex = InternalMutex(unobserved: ())
+#else
     private let mutex = InternalMutex()
+#endif
     private var parkers: [UInt: Weak<Parker>] = [:]
 
     func add(_ parker: Parker) {

@@ -26,6 +26,9 @@ internal struct Deadline: Comparable, Sendable {
     /// The current monotonic time.
     @inlinable
     internal static var now: Deadline {
+#if THREADING_SCHEDULE_POINTS
+        if let controller = SchedulePoints.controller { return controller.now }
+#endif
         var spec = Glibc.timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return Deadline(nanoseconds: UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec))

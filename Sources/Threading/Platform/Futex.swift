@@ -34,6 +34,11 @@ internal enum Futex {
         expected: UInt32,
         deadline: Deadline?
     ) -> WaitResult {
+#if THREADING_SCHEDULE_POINTS
+        if let controller = SchedulePoints.controller {
+            return controller.futexWait(word, expected: expected, deadline: deadline)
+        }
+#endif
         let error = system_futexWait(word, expected: expected, deadline: deadline)
         switch error {
         case 0, EINTR, EAGAIN:
@@ -50,6 +55,9 @@ internal enum Futex {
     /// Wakes at most `count` threads sleeping on `word`.
     @usableFromInline
     internal static func wake(_ word: UnsafeMutablePointer<UInt32>, count: Int32 = 1) {
+#if THREADING_SCHEDULE_POINTS
+        SchedulePoints.reach(.futexWake(UnsafeRawPointer(word)))
+#endif
         system_futexWake(word, count: count)
     }
 }

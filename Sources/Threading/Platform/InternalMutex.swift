@@ -20,6 +20,10 @@ import CThreadingShims
 @usableFromInline
 internal struct InternalMutex: ~Copyable {
     @usableFromInline internal let mutex: UnsafeMutablePointer<pthread_mutex_t>
+#if THREADING_SCHEDULE_POINTS
+    /// False for the mutexes outside the algorithms the schedule explorer checks.
+    @usableFromInline internal var isSchedulePoint = true
+#endif
 
     internal init() {
         mutex = .allocate(capacity: 1)
@@ -37,6 +41,15 @@ internal struct InternalMutex: ~Copyable {
         precondition(rc == 0, "pthread_mutex_init failed with error \(rc)")
     }
 
+#if THREADING_SCHEDULE_POINTS
+    /// A mutex whose lock and unlock are not schedule points: one that only diagnostics
+    /// read besides its owner (a parker's wait site, the parker registry).
+    internal init(unobserved: Void) {
+        self.init()
+        isSchedulePoint = false
+    }
+#endif
+
     deinit {
         pthread_mutex_destroy(mutex)
         mutex.deinitialize(count: 1)
@@ -45,6 +58,9 @@ internal struct InternalMutex: ~Copyable {
 
     @inlinable
     internal func lock() {
+#if THREADING_SCHEDULE_POINTS
+        if isSchedulePoint { SchedulePoints.reach(.mutexLock(UnsafeRawPointer(mutex))) }
+#endif
         Self.lock(mutex)
     }
 
@@ -52,6 +68,9 @@ internal struct InternalMutex: ~Copyable {
     /// wakes of the threads it woke meanwhile (see `Parker.wake(token:)`).
     @inlinable
     internal func unlock() {
+#if THREADING_SCHEDULE_POINTS
+        if isSchedulePoint { SchedulePoints.reach(.mutexUnlock(UnsafeRawPointer(mutex))) }
+#endif
         Self.unlock(mutex)
     }
 

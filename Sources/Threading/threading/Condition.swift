@@ -239,13 +239,21 @@ extension threading {
         internal func wait(deadline: Deadline?) throws -> Bool {
             guard isOwned else { throw RuntimeError("cannot wait on un-acquired lock") }
             try Interrupts.check()
+#if THREADING_SCHEDULE_POINTS
+            let releasesFirst = SchedulePoints.isPlanted(.conditionReleasesBeforeQueueing)
+            if releasesFirst, case .lock(let lock) = underlying { try lock.release() }
+#endif
             waiters.lock()
             // Queue before releasing the lock: a notifier must hold the lock, so it cannot
             // miss this waiter.
             let saved: Int
             do {
                 switch underlying {
+#if THREADING_SCHEDULE_POINTS
+                case .lock(let lock): if !releasesFirst { try lock.release() }; saved = 1
+#else
                 case .lock(let lock): try lock.release(); saved = 1
+#endif
                 case .rlock(let rlock): saved = try rlock.releaseAll()
                 }
             } catch {

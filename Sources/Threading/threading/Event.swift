@@ -29,11 +29,24 @@ extension threading {
         }
 
         /// The flag (Python's `is_set()`).
-        public var isSet: Bool { flag.load(ordering: .acquiring) }
+        public var isSet: Bool {
+#if THREADING_SCHEDULE_POINTS
+            SchedulePoints.reach(.memory("Event.isSet: load", flagAddress))
+#endif
+            return flag.load(ordering: .acquiring)
+        }
+
+#if THREADING_SCHEDULE_POINTS
+        /// Names `flag` at schedule points.
+        var flagAddress: UnsafeRawPointer { UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque()) }
+#endif
 
         /// Sets the flag and wakes every waiting thread.
         public func set() {
             waiters.withLock {
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Event.set: store true", flagAddress))
+#endif
                 flag.store(true, ordering: .releasing)
                 waiters.wakeAll(token: 1)
             }
@@ -41,7 +54,12 @@ extension threading {
 
         /// Clears the flag; later `wait` calls block until the next `set()`.
         public func clear() {
-            waiters.withLock { flag.store(false, ordering: .releasing) }
+            waiters.withLock {
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Event.clear: store false", flagAddress))
+#endif
+                flag.store(false, ordering: .releasing)
+            }
         }
 
         /// Waits until the flag is set.
@@ -101,6 +119,9 @@ extension threading {
         private func wait(deadline: Deadline?, interruptible: Bool) throws -> Bool {
             if isSet { return true }
             waiters.lock()
+#if THREADING_SCHEDULE_POINTS
+            SchedulePoints.reach(.memory("Event.wait: load under mutex", flagAddress))
+#endif
             if flag.load(ordering: .relaxed) {
                 waiters.unlock()
                 return true

@@ -38,7 +38,12 @@ extension threading {
         /// so a busy lock issues at most one wake-up at a time.
         @usableFromInline static let woken: UInt32 = 8
         /// How many times an acquirer polls a held lock before it parks.
+#if THREADING_SCHEDULE_POINTS
+        // Under the explorer each poll is a schedule point: two stand for the hundred.
+        @usableFromInline static let spinLimit = 2
+#else
         @usableFromInline static let spinLimit = 100
+#endif
         /// How long a waiter may wait before a release hands the lock straight to it.
         @usableFromInline static let fairnessNanoseconds: UInt64 = 1_000_000
 
@@ -74,6 +79,13 @@ extension threading {
             state = Atomic(cshim_diagnostics_flags() != 0 ? Self.instrumented : 0)
         }
 
+#if THREADING_SCHEDULE_POINTS
+        /// Names `state` at schedule points.
+        @usableFromInline var stateAddress: UnsafeRawPointer {
+            UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
+        }
+#endif
+
         deinit {
             if isInstrumented { LockOrderChecker.shared.forget(diagnosticID) }
         }
@@ -90,6 +102,9 @@ extension threading {
         @discardableResult
         @available(*, noasync, message: "acquire() blocks the thread; use it outside async code")
         public func acquire() -> Bool {
+#if THREADING_SCHEDULE_POINTS
+            SchedulePoints.reach(.memory("Lock.acquire: fast CAS", stateAddress))
+#endif
             if state.compareExchange(expected: 0, desired: Self.locked, ordering: .acquiring).exchanged {
                 return true
             }
@@ -128,6 +143,9 @@ extension threading {
         ///   lock is unchanged.
         @inlinable
         public func release() throws {
+#if THREADING_SCHEDULE_POINTS
+            SchedulePoints.reach(.memory("Lock.release: fast CAS", stateAddress))
+#endif
             if state.compareExchange(expected: Self.locked, desired: 0, ordering: .releasing).exchanged {
                 return
             }
@@ -160,6 +178,9 @@ extension threading {
         @discardableResult
         internal func acquire(until deadline: Deadline?, interruptible: Bool) throws -> Bool {
             if interruptible { try Interrupts.check() }
+#if THREADING_SCHEDULE_POINTS
+            SchedulePoints.reach(.memory("Lock.acquire: fast CAS", stateAddress))
+#endif
             if state.compareExchange(expected: 0, desired: Self.locked, ordering: .acquiring).exchanged {
                 return true
             }
@@ -197,9 +218,15 @@ extension threading {
             /// This thread was woken to compete, and the `woken` bit is its to clear.
             var wasWoken = false
             while true {
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Lock.acquireContended: load", stateAddress))
+#endif
                 let current = state.load(ordering: .relaxed)
                 if current & Self.locked == 0 {
                     let cleared = wasWoken ? Self.woken : 0
+#if THREADING_SCHEDULE_POINTS
+                    SchedulePoints.reach(.memory("Lock.acquireContended: CAS", stateAddress))
+#endif
                     if state.compareExchange(
                         expected: current,
                         desired: (current | Self.locked) & ~cleared,
@@ -212,6 +239,9 @@ extension threading {
                 }
                 if started == nil, current & Self.instrumented != 0 { started = .now }
                 if let deadline, deadline.hasPassed {
+#if THREADING_SCHEDULE_POINTS
+                    if wasWoken { SchedulePoints.reach(.memory("Lock.acquireContended: clear woken", stateAddress)) }
+#endif
                     if wasWoken { state.bitwiseAnd(~Self.woken, ordering: .relaxed) }
                     return .timedOut
                 }
@@ -267,13 +297,24 @@ extension threading {
             // woken by a release.
             let cleared = clearingWoken ? Self.woken : 0
             while true {
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Lock.park: load", stateAddress))
+#endif
                 let current = state.load(ordering: .relaxed)
                 if current & Self.locked == 0 {
                     waiters.unlock()
                     return .retry(woken: clearingWoken)
                 }
+#if THREADING_SCHEDULE_POINTS
+                let setParked = SchedulePoints.isPlanted(.lockParksWithoutParkedBit) ? 0 : Self.parked
+                let desired = (current | setParked) & ~cleared
+#else
                 let desired = (current | Self.parked) & ~cleared
+#endif
                 if desired == current { break }
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Lock.park: CAS", stateAddress))
+#endif
                 if state.compareExchange(expected: current, desired: desired, ordering: .relaxed).exchanged {
                     break
                 }
@@ -288,6 +329,9 @@ extension threading {
                 queuedSince: since
             ) { _ in
                 if self.waiters.isEmpty {
+#if THREADING_SCHEDULE_POINTS
+                    SchedulePoints.reach(.memory("Lock.park: clear parked on leaving", self.stateAddress))
+#endif
                     self.state.bitwiseAnd(~Self.parked, ordering: .relaxed)
                 }
                 return true
@@ -304,6 +348,9 @@ extension threading {
             // A lock handed to a woken waiter reaches it through the parker's futex word,
             // which ThreadSanitizer does not see (the fast paths' atomics it does see).
             cshim_tsan_release(Unmanaged.passUnretained(self).toOpaque())
+#if THREADING_SCHEDULE_POINTS
+            SchedulePoints.reach(.memory("Lock.releaseContended: load", stateAddress))
+#endif
             var current = state.load(ordering: .relaxed)
             guard current & Self.locked != 0 else {
                 throw RuntimeError("release unlocked lock")
@@ -313,6 +360,9 @@ extension threading {
             // without the queue mutex and wake nobody.
             while current & Self.parked == 0 || current & Self.woken != 0 {
                 guard current & Self.locked != 0 else { throw RuntimeError("release unlocked lock") }
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Lock.releaseContended: CAS", stateAddress))
+#endif
                 let (exchanged, original) = state.compareExchange(
                     expected: current, desired: current & ~Self.locked, ordering: .releasing)
                 if exchanged { return }
@@ -322,6 +372,9 @@ extension threading {
             defer { waiters.unlock() }
             // Under the mutex, with the lock held and `woken` clear, only this thread
             // changes `state` (acquirers wait for `locked` to clear, parkers for the mutex).
+#if THREADING_SCHEDULE_POINTS
+            SchedulePoints.reach(.memory("Lock.releaseContended: load under mutex", stateAddress))
+#endif
             current = state.load(ordering: .relaxed)
             guard current & Self.locked != 0 else {
                 throw RuntimeError("release unlocked lock")
@@ -329,6 +382,9 @@ extension threading {
             let kept = current & Self.instrumented
             guard let oldest = waiters.first else {
                 // The last waiter timed out and left: nobody to wake.
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Lock.releaseContended: store, nobody queued", stateAddress))
+#endif
                 state.store(kept, ordering: .releasing)
                 return
             }
@@ -337,9 +393,19 @@ extension threading {
             // that has waited past the fairness limit: neither competes for it again.
             if oldest.requeued
                 || Deadline.now.nanoseconds &- oldest.queuedSince.nanoseconds > Self.fairnessNanoseconds {
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Lock.releaseContended: store, hand off", stateAddress))
+#endif
                 state.store(Self.locked | othersRemain | kept, ordering: .releasing)
                 waiters.wakeFirst(token: Self.tokenHandoff)
             } else {
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Lock.releaseContended: store woken", stateAddress))
+                if SchedulePoints.isPlanted(.lockReleaseForgetsWake) {
+                    state.store(othersRemain | kept | Self.woken, ordering: .releasing)
+                    return
+                }
+#endif
                 state.store(othersRemain | kept | Self.woken, ordering: .releasing)
                 waiters.wakeFirst(token: Self.tokenRetry)
             }
@@ -365,9 +431,15 @@ extension threading {
             // The same protocol as `park`: `parked` is set only while the lock is held,
             // and under this mutex no release can clear it or hand the lock over.
             while true {
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Lock.requeue: load", stateAddress))
+#endif
                 let current = state.load(ordering: .relaxed)
                 if current & Self.locked == 0 { return false }
                 if current & Self.parked != 0 { break }
+#if THREADING_SCHEDULE_POINTS
+                SchedulePoints.reach(.memory("Lock.requeue: CAS", stateAddress))
+#endif
                 if state.compareExchange(
                     expected: current,
                     desired: current | Self.parked,
