@@ -48,6 +48,8 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     static let minimumPollNanoseconds: UInt64 = 1_000
     /// How many waits without polling pass before a thread polls in full once more.
     static let probeInterval: UInt8 = 16
+    /// The most a timed wait's timer is set early (see `timerLateness`), in nanoseconds.
+    static let maximumTimerLateness: UInt64 = 500_000
     /// CPU pauses between two readings of the clock while polling.
     static let pausesPerClockReading = 8
 
@@ -57,6 +59,13 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     private var pollNanoseconds = Parker.maximumPollNanoseconds
     /// Waits since the poll length fell to zero.
     private var waitsWithoutPolling: UInt8 = 0
+    /// How late, in nanoseconds, the futex timers of this thread's timed waits fire (an
+    /// estimate, learned from each one that fires). The kernel wakes a sleeper after its
+    /// deadline, by its timer slack and the time to get a CPU running it again: on an idle
+    /// virtual machine 150 us and more, as the halted virtual CPU is woken through the
+    /// hypervisor. A timed wait sets its timer that much early and polls the rest of the
+    /// way, so it ends close to its deadline, never before it.
+    private var timerLateness: UInt64 = 0
     /// The CPU the last waker ran on (a hint, so relaxed: written by wakers, read by the
     /// owning thread before it polls).
     private let wakerCPU = Atomic<Int32>(-1)
@@ -129,19 +138,20 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     }
 
     /// Blocks the calling (owning) thread until a waker notifies it, `deadline` passes,
-    /// or, if `interruptible` and this is the main thread, a Ctrl-C is pending.
+    /// or, if `interruptible` and this is the main thread, a Ctrl-C is pending; polling
+    /// first, if `polling`.
     ///
     /// - Returns: `.notified`, or why not: then the thread is still queued and the caller
     ///   must settle that under the queue's mutex.
     @usableFromInline
-    internal func park(until deadline: Deadline?, interruptible: Bool) -> ParkResult {
+    internal func park(until deadline: Deadline?, interruptible: Bool, polling: Bool = true) -> ParkResult {
         let interruptible = interruptible && word == cshim_main_parker_word()
 #if THREADING_SCHEDULE_POINTS
         // Under the explorer the spin phase is left out: its polls are loads of the word,
         // which the load below stands for.
         SchedulePoints.reach(.memory("Parker.park: load", word))
 #else
-        if spin(until: deadline) { return .notified }
+        if polling, spin(until: deadline) { return .notified }
 #endif
         var state = cshim_atomic_load_acquire(word)
         while true {
@@ -165,9 +175,18 @@ internal final class Parker: WaitNode, @unchecked Sendable {
             // Checked after the word says "sleeping": the signal handler sets the flag,
             // then moves the word back to "waiting", so the wait below cannot miss it.
             if interruptible, cshim_interrupt_pending() { return .interrupted }
-            if Futex.wait(word, expected: Parker.sleeping, deadline: deadline) == .timedOut {
+#if THREADING_SCHEDULE_POINTS
+            let timer = deadline
+#else
+            let timer = deadline.map(timerDeadline(for:))
+#endif
+            if Futex.wait(word, expected: Parker.sleeping, deadline: timer) == .timedOut {
 #if THREADING_SCHEDULE_POINTS
                 SchedulePoints.reach(.memory("Parker.park: load after timeout", word))
+#else
+                if let deadline, let timer, finishTimedWait(timer: timer, deadline: deadline) {
+                    return .notified
+                }
 #endif
                 return cshim_atomic_load_acquire(word) == Parker.notified ? .notified : .timedOut
             }
@@ -179,6 +198,33 @@ internal final class Parker: WaitNode, @unchecked Sendable {
             // whose futex calls keep failing that way must still end at its deadline.
             if state != Parker.notified, let deadline, deadline.hasPassed { return .timedOut }
         }
+    }
+
+    /// When a timed wait's futex timer should fire: early by the thread's estimate of how
+    /// late such timers fire, so that the thread is running again at `deadline`.
+    private func timerDeadline(for deadline: Deadline) -> Deadline {
+        Deadline(nanoseconds: deadline.nanoseconds &- min(timerLateness, deadline.nanoseconds))
+    }
+
+    /// Called when the timer of a timed wait fired: learns how late it fired, then polls
+    /// the word until `deadline`.
+    ///
+    /// - Returns: true if the thread was notified before `deadline`.
+    private func finishTimedWait(timer: Deadline, deadline: Deadline) -> Bool {
+        var now = Deadline.now.nanoseconds
+        let sample = min(now &- min(now, timer.nanoseconds), Parker.maximumTimerLateness)
+        // Quick to rise (a late timer makes the next wait late too), slow to fall.
+        timerLateness = sample > timerLateness
+            ? (timerLateness + sample) / 2
+            : timerLateness - timerLateness / 8 + sample / 8
+        while now < deadline.nanoseconds {
+            for _ in 0..<Parker.pausesPerClockReading {
+                if cshim_atomic_load_acquire(word) == Parker.notified { return true }
+                cshim_cpu_relax()
+            }
+            now = Deadline.now.nanoseconds
+        }
+        return false
     }
 
     /// Polls the word for the thread's current poll length, or until `deadline` if that

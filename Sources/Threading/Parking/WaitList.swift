@@ -68,6 +68,8 @@ internal final class WaitList: @unchecked Sendable {
     ///   - deadline: when to give up; `nil` waits until woken.
     ///   - target: what the thread waits on, for thread dumps and deadlock checks.
     ///   - interruptible: whether a Ctrl-C ends the wait (only throwing calls are).
+    ///   - polling: whether the thread polls before it sleeps (see `Parker`); waits whose
+    ///     wakers are busy producers and consumers sleep at once instead.
     ///   - queuedSince: when the caller first started waiting, kept across re-queues so
     ///     fairness hand-off can tell how long it has waited.
     ///   - onLeave: runs with `mutex` held once the caller has left the list without being
@@ -78,6 +80,7 @@ internal final class WaitList: @unchecked Sendable {
         until deadline: Deadline?,
         on target: any WaitTarget,
         interruptible: Bool = false,
+        polling: Bool = true,
         queuedSince: Deadline? = nil,
         onLeave: (LeaveReason) -> Bool = { _ in true }
     ) -> Outcome {
@@ -93,7 +96,7 @@ internal final class WaitList: @unchecked Sendable {
             append(parker)
             mutex.unlock()
 
-            let parked = parker.park(until: deadline, interruptible: interruptible)
+            let parked = parker.park(until: deadline, interruptible: interruptible, polling: polling)
             if case .notified = parked { return .woken(parker.token) }
 
             mutex.lock()
