@@ -147,11 +147,11 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     internal func park(until deadline: Deadline?, interruptible: Bool, polling: Bool = true) -> ParkResult {
         let interruptible = interruptible && word == cshim_main_parker_word()
 #if THREADING_SCHEDULE_POINTS
-        // Under the explorer the spin phase is left out: its polls are loads of the word,
+        // Under the explorer the polling phase is left out: its polls are loads of the word,
         // which the load below stands for.
         SchedulePoints.reach(.memory("Parker.park: load", word))
 #else
-        if polling, spin(until: deadline) { return .notified }
+        if polling, poll(until: deadline) { return .notified }
 #endif
         var state = cshim_atomic_load_acquire(word)
         while true {
@@ -227,12 +227,12 @@ internal final class Parker: WaitNode, @unchecked Sendable {
         return false
     }
 
+#if !THREADING_SCHEDULE_POINTS
     /// Polls the word for the thread's current poll length, or until `deadline` if that
     /// comes first, and adapts the length to the outcome.
     ///
     /// - Returns: true if the thread was notified meanwhile.
-#if !THREADING_SCHEDULE_POINTS
-    private func spin(until deadline: Deadline?) -> Bool {
+    private func poll(until deadline: Deadline?) -> Bool {
         if wakerCPU.load(ordering: .relaxed) == cshim_current_cpu() { return false }
         var length = pollNanoseconds
         if length == 0 {
