@@ -63,8 +63,9 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     /// estimate, learned from each one that fires). The kernel wakes a sleeper after its
     /// deadline, by its timer slack and the time to get a CPU running it again: on an idle
     /// virtual machine 150 us and more, as the halted virtual CPU is woken through the
-    /// hypervisor. A timed wait sets its timer that much early and polls the rest of the
-    /// way, so it ends close to its deadline, never before it.
+    /// hypervisor. A timed wait sets its timer that much early (at most a quarter of the
+    /// time left) and polls the rest of the way, so it ends close to its deadline, never
+    /// before it.
     private var timerLateness: UInt64 = 0
     /// The CPU the last waker ran on (a hint, so relaxed: written by wakers, read by the
     /// owning thread before it polls).
@@ -201,9 +202,13 @@ internal final class Parker: WaitNode, @unchecked Sendable {
     }
 
     /// When a timed wait's futex timer should fire: early by the thread's estimate of how
-    /// late such timers fire, so that the thread is running again at `deadline`.
+    /// late such timers fire, so that the thread is running again at `deadline`, but by
+    /// no more than a quarter of the time left, so that polling never takes more than a
+    /// quarter of a wait.
     private func timerDeadline(for deadline: Deadline) -> Deadline {
-        Deadline(nanoseconds: deadline.nanoseconds &- min(timerLateness, deadline.nanoseconds))
+        let now = Deadline.now.nanoseconds
+        let left = deadline.nanoseconds &- min(now, deadline.nanoseconds)
+        return Deadline(nanoseconds: deadline.nanoseconds &- min(timerLateness, left / 4))
     }
 
     /// Called when the timer of a timed wait fired: learns how late it fired, then polls
