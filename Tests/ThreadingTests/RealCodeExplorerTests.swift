@@ -2,11 +2,12 @@
 //
 // Threading: Python's threading model for Swift on Linux.
 //
-// The schedule explorer over the library's real code: Lock, Condition (with wait
-// morphing), Event, Queue and Semaphore, with the parking core and the internal mutex
-// underneath, each scenario under every interleaving with at most 2 preemptions and
-// under random seeds. Planted bugs (`PlantedBug`, switched on in the library for one
-// run) show the explorer finds what it is for.
+// The schedule explorer over the library's real code: Lock, RLock, Condition (with wait
+// morphing, over a Lock or an RLock), Event, Barrier, Queue (with join and shutdown) and
+// Semaphore, with the parking core and the internal mutex underneath, each scenario
+// under every interleaving with at most 2 preemptions and under random seeds. Planted
+// bugs (`PlantedBug`, switched on in the library for one run) show the explorer finds
+// what it is for.
 //
 // Built only with the schedule points compiled in:
 //
@@ -144,6 +145,16 @@ struct RealCodeExplorerTests {
         try await explore(scenario)
     }
 
+    // MARK: RLock
+
+    @Test func rlock_recursive() async throws {
+        try await explore(RealCodeScenarios.rlock("rlock_recursive"))
+    }
+
+    @Test func rlock_timed_acquire() async throws {
+        try await explore(RealCodeScenarios.rlock("rlock_timed_acquire", timed: true))
+    }
+
     // MARK: Condition
 
     @Test func condition_notify() async throws {
@@ -158,6 +169,28 @@ struct RealCodeExplorerTests {
         try await explore(RealCodeScenarios.condition("condition_notify_all", consumers: 2, notifyAll: true))
     }
 
+    @Test func condition_rlock_notify() async throws {
+        try await explore(RealCodeScenarios.condition("condition_rlock_notify", consumers: 1, reentrant: true))
+    }
+
+    @Test func condition_rlock_timed_wait() async throws {
+        try await explore(RealCodeScenarios.condition("condition_rlock_timed_wait", consumers: 1, timed: [0], reentrant: true))
+    }
+
+    // MARK: Barrier
+
+    @Test func barrier_two_rounds() async throws {
+        try await explore(RealCodeScenarios.barrier("barrier_two_rounds", threads: 2, rounds: 2))
+    }
+
+    @Test func barrier_three_parties() async throws {
+        try await explore(RealCodeScenarios.barrier("barrier_three_parties", threads: 3, rounds: 1))
+    }
+
+    @Test func barrier_timed_wait_breaks() async throws {
+        try await explore(RealCodeScenarios.barrier("barrier_timed_wait_breaks", threads: 3, rounds: 1, timed: true))
+    }
+
     // MARK: Event, Queue, Semaphore
 
     @Test func event_set_clear_wait() async throws {
@@ -170,6 +203,18 @@ struct RealCodeExplorerTests {
 
     @Test func queue_timed_get() async throws {
         try await explore(RealCodeScenarios.boundedQueue("queue_timed_get", items: [1, 2], gets: [1, 1], timed: [1]))
+    }
+
+    @Test func queue_join_task_done() async throws {
+        try await explore(RealCodeScenarios.queueJoin("queue_join_task_done"))
+    }
+
+    @Test func queue_shutdown() async throws {
+        try await explore(RealCodeScenarios.queueShutdown("queue_shutdown", items: [1, 2], immediate: false))
+    }
+
+    @Test func queue_shutdown_immediate() async throws {
+        try await explore(RealCodeScenarios.queueShutdown("queue_shutdown_immediate", items: [1, 2], immediate: true))
     }
 
     @Test func semaphore_acquire_release() async throws {
