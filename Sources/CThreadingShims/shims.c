@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,25 +33,9 @@ void __tsan_release(void *addr);
 int cshim_futex_wait(uint32_t *word, uint32_t expected, const struct timespec *deadline) {
     // FUTEX_WAIT_BITSET takes an absolute timeout, on CLOCK_MONOTONIC unless
     // FUTEX_CLOCK_REALTIME is given.
-    if (deadline == NULL) {
-        long rc = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, expected, NULL, NULL,
-                          FUTEX_BITSET_MATCH_ANY);
-        return rc == 0 ? 0 : errno;
-    }
-    // The kernel may fire a sleeping thread's timer anywhere up to the thread's timer
-    // slack past its deadline (50 us by default), so every timed wait would overshoot by
-    // about that much. For the length of this one wait the slack is cut to 1 ns, then put
-    // back as it was: a timed wait wakes as close to its deadline as the scheduler allows,
-    // and the thread's other timers keep whatever slack it chose.
-    int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-    bool tightened = slack > 1 && prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) == 0;
     long rc = syscall(SYS_futex, word, FUTEX_WAIT_BITSET_PRIVATE, expected, deadline, NULL,
                       FUTEX_BITSET_MATCH_ANY);
-    int error = rc == 0 ? 0 : errno;
-    if (tightened) {
-        prctl(PR_SET_TIMERSLACK, (unsigned long)slack, 0, 0, 0);
-    }
-    return error;
+    return rc == 0 ? 0 : errno;
 }
 
 int cshim_futex_wake(uint32_t *word, int count) {
