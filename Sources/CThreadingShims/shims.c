@@ -117,14 +117,6 @@ void cshim_tsan_release(void *address) {
 #endif
 }
 
-bool cshim_tsan_enabled(void) {
-#if CSHIM_TSAN
-    return true;
-#else
-    return false;
-#endif
-}
-
 static __thread int forced_errno[CSHIM_SYSCALL_COUNT];
 static __thread int forced_remaining[CSHIM_SYSCALL_COUNT];
 

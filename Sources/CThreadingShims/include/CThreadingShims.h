@@ -124,9 +124,6 @@ void cshim_tsan_acquire(void *address);
 /// object at `address` (a no-op unless built with -sanitize=thread).
 void cshim_tsan_release(void *address);
 
-/// True when the shim was compiled under ThreadSanitizer.
-bool cshim_tsan_enabled(void);
-
 // MARK: - Interrupts (Ctrl-C as KeyboardInterrupt)
 
 /// Installs the SIGINT handler and records the main thread's parker word, which the
