@@ -18,8 +18,9 @@ import Testing
 /// `SIGKILL` if it is still running after five seconds.
 func stop(_ process: Process) {
     process.terminate()
-    let deadline = Date().addingTimeInterval(5)
-    while process.isRunning, Date() < deadline {
+    // Monotonic (system uptime), so a wall-clock step cannot stretch or cut the grace.
+    let deadline = ProcessInfo.processInfo.systemUptime + 5
+    while process.isRunning, ProcessInfo.processInfo.systemUptime < deadline {
         usleep(10_000)
     }
     if process.isRunning {
