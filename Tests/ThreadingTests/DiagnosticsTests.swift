@@ -196,7 +196,9 @@ extension ThreadObjectTests {
                         try lock.release()
                     }
                     try holder.start()
-                    waitUntil { lock.locked }
+                    // Waiting on `go`, the holder has finished acquiring, bookkeeping included
+                    // (`locked` turns true before the holder is recorded).
+                    waitUntil { go.waitingCount == 1 }
                     let waiter = threading.Thread(name: "blocked-thread") { lock.withLock {} }
                     try waiter.start()
                     waitUntil { lock.parkedCount == 1 }
@@ -348,7 +350,9 @@ extension ThreadObjectTests {
                     try rlock.release()
                 }
                 try owner.start()
-                waitUntil { rlock.locked }
+                // Waiting on `go`, the owner has finished acquiring, its ident stored
+                // (`locked` turns true a moment before).
+                waitUntil { go.waitingCount == 1 }
                 let waiter = threading.Thread(name: "rlock-waiter") { rlock.withLock {} }
                 try waiter.start()
                 waitUntil { rlock.lock.parkedCount == 1 }
